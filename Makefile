@@ -1,0 +1,70 @@
+# Every target runs from the project root with the project's own .venv (Python 3.10).
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+VENV := .venv/bin
+RASA := $(VENV)/rasa
+MODEL := models/microneedling.tar.gz
+PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
+
+.PHONY: help install build train run shell test test-unit validate test-stories test-browser eval tickets clean
+
+help:
+	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
+	@echo "make shell   talk to the current model in this terminal (clinic staff)"
+	@echo "make test    everything CI runs: validate data, pytest, test stories, browser tests"
+	@echo "make eval    NLU and escalation figures on the held-out test sets (reports/)"
+	@echo "make tickets ARGS='list'   clinician follow-up tickets (list|show REF|resolve REF|renotify)"
+
+install: .venv/.requirements.sha256
+.venv/.requirements.sha256: requirements.txt requirements.lock scripts/install.sh
+	@scripts/install.sh
+
+build: install
+	@$(VENV)/python -m nlp.build_pipeline
+
+# The stamp changes only when the vocabulary does, so make retrains exactly then.
+$(PIPELINE_STAMP): nlp/vocabulary.yml nlp/build_pipeline.py actions/vocabulary.py | install
+	@$(VENV)/python -m nlp.build_pipeline
+
+train: build $(MODEL)
+$(MODEL): $(TRAINING_INPUTS) | install
+	@$(VENV)/python -m nlp.build_pipeline
+	$(RASA) train --fixed-model-name microneedling --out models
+	@touch $(MODEL)
+
+run: train
+	@scripts/bot.sh run
+
+shell: train
+	@scripts/bot.sh shell
+
+validate: build
+	$(VENV)/python scripts/validate_data.py
+
+test-unit: train
+	$(VENV)/pytest -q tests/actions tests/nlu tests/channels
+
+test-stories: train
+	@scripts/bot.sh exec $(RASA) test core -m $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories
+
+test-browser: train
+	@scripts/bot.sh exec $(VENV)/pytest -q tests/browser
+
+test: train validate test-unit test-stories test-browser
+	@echo "all tests passed"
+
+eval: train
+	@mkdir -p reports
+	$(RASA) test nlu -m $(MODEL) --nlu tests/nlu/test_nlu.yml --out reports/nlu
+	@$(VENV)/python scripts/nlu_summary.py reports/nlu
+	@scripts/bot.sh exec $(VENV)/python scripts/eval_escalation.py
+
+tickets: install
+	@$(VENV)/python -m actions.staff_tickets $(ARGS)
+
+clean:
+	rm -rf models var/spacy data/nlu/generated reports/nlu reports/stories

@@ -1,0 +1,113 @@
+"""Answers that depend on what the visitor is talking about: the condition kept in a slot.
+
+"Can it help my stretch marks?" sets `condition`; "how many sessions?" then gets the stretch-mark
+answer where the guide has one, the general one otherwise; "actually I meant my acne scars"
+switches the condition and answers the last question again for it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.escalation import always_escalating_mentions, escalate_to_clinician
+from actions.messages import entity_values, latest_intent
+from actions.vocabulary import load_vocabulary
+
+RETRIEVAL_INTENT = "ask_condition"
+MAX_CONDITIONS_PER_ANSWER = 3  # "acne scars and stretch marks and pores?" answers each, up to this
+
+# Follow-up topics answered per condition: the intent, and the conditions that have their own
+# response `utter_<topic>_<condition>` in domain.yml (the others get `utter_<topic>`).
+CONTEXT_TOPICS: Dict[str, str] = {
+    "ask_sessions": "sessions",
+    "ask_results_timeline": "results_timeline",
+    "ask_results_vary": "results_vary",
+}
+CONDITION_SPECIFIC: Dict[str, frozenset] = {
+    "sessions": frozenset({"acne_scars", "surgical_scars", "stretch_marks", "wrinkles", "dull_skin",
+                           "melasma", "hair_loss"}),
+    "results_timeline": frozenset({"acne_scars", "stretch_marks", "wrinkles", "surgical_scars", "hair_loss"}),
+    "results_vary": frozenset({"stretch_marks", "hair_loss", "melasma"}),
+}
+
+
+def topic_response(topic: str, condition: Optional[str]) -> str:
+    if condition and condition in CONDITION_SPECIFIC.get(topic, ()):
+        return f"utter_{topic}_{condition}"
+    return f"utter_{topic}"
+
+
+def selected_condition(tracker: Tracker) -> Optional[str]:
+    """The condition the ResponseSelector chose for ask_condition/<key>, if it chose one."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    key = ((selector.get("response") or {}).get("intent_response_key") or "")
+    prefix = RETRIEVAL_INTENT + "/"
+    condition = key[len(prefix):] if key.startswith(prefix) else None
+    return condition if condition in load_vocabulary()["condition"] else None
+
+
+def conditions_in_message(tracker: Tracker) -> List[str]:
+    """Conditions named in the latest message: the vocabulary's entities first, else the selector's."""
+    named = [c for c in entity_values(tracker, "condition") if c in load_vocabulary()["condition"]]
+    if named:
+        return named[:MAX_CONDITIONS_PER_ANSWER]
+    if latest_intent(tracker) == RETRIEVAL_INTENT:
+        chosen = selected_condition(tracker)
+        return [chosen] if chosen else []
+    return []
+
+
+def escalate_if_always_escalating(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """A question that also names e.g. isotretinoin still goes to a clinician after the answer."""
+    mentions = always_escalating_mentions(tracker)
+    return escalate_to_clinician(dispatcher, tracker, mentions[0]) if mentions else []
+
+
+class ActionAnswerCondition(Action):
+    """ask_condition / inform_condition: what microneedling does for the condition(s) named."""
+
+    def name(self) -> Text:
+        return "action_answer_condition"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        conditions = conditions_in_message(tracker)
+        if not conditions:
+            dispatcher.utter_message(response="utter_ask_which_condition")
+            return []
+        last_topic = tracker.get_slot("last_topic")
+        if latest_intent(tracker) == "inform_condition" and last_topic in CONDITION_SPECIFIC:
+            # A correction or a bare condition after a follow-up: answer that follow-up again.
+            for condition in conditions:
+                dispatcher.utter_message(response=topic_response(last_topic, condition))
+            topic = last_topic
+        else:
+            for condition in conditions:
+                dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
+            topic = "condition"
+        events: List[EventType] = [SlotSet("condition", conditions[-1]), SlotSet("last_topic", topic)]
+        escalation = escalate_if_always_escalating(dispatcher, tracker)
+        if not escalation:
+            dispatcher.utter_message(response="utter_condition_follow_ups")
+        return events + escalation
+
+
+class ActionAnswerInContext(Action):
+    """Sessions, results timeline, results vary: for the condition in the message or the slot."""
+
+    def name(self) -> Text:
+        return "action_answer_in_context"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        topic = CONTEXT_TOPICS.get(latest_intent(tracker), "results_vary")
+        named = conditions_in_message(tracker)
+        condition = named[0] if named else tracker.get_slot("condition")
+        dispatcher.utter_message(response=topic_response(topic, condition))
+        events: List[EventType] = [SlotSet("last_topic", topic)]
+        if named:
+            events.append(SlotSet("condition", named[0]))
+        return events + escalate_if_always_escalating(dispatcher, tracker)

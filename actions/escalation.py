@@ -1,0 +1,160 @@
+"""Hand questions that touch a contraindication to a clinician; triage red flags after treatment.
+
+Every escalation sends exactly one message whose `custom` payload is {"escalation": {...}}:
+the chat widget renders it as a card and the evaluation counts it. Reasons are the keys of the
+`contraindication` and `red_flag` groups in nlp/vocabulary.yml, plus the categories below.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic import Clinic, load_clinic
+from actions.messages import entity_values, first_entity_value, latest_text
+from actions.vocabulary import display_name, load_vocabulary
+
+# Categories that are not a vocabulary key.
+REASON_MEDICAL_QUESTION = "medical_condition"  # a health question the vocabulary does not name
+REASON_VISITOR_REQUEST = "visitor_request"  # the visitor asked for a clinician
+REASON_RED_FLAG = "post_treatment_red_flag"  # worrying signs after treatment, kind not recognised
+
+# The guide's own words, where it has them, for why a clinician must assess.
+_GUIDE_INFECTION = ("The clinic's guide says microneedling should be avoided on active cystic acne, "
+                    "open wounds or infected skin, as the procedure can spread bacteria or worsen inflammation.")
+_GUIDE_KELOID = ("The clinic's guide says people prone to keloids or with autoimmune skin conditions should "
+                 "consult a dermatologist, because microneedling can carry higher risk and may be contraindicated.")
+GUIDE_QUOTES: Dict[str, str] = {
+    "active_acne": _GUIDE_INFECTION,
+    "open_wound": _GUIDE_INFECTION,
+    "skin_infection": _GUIDE_INFECTION,
+    "cold_sores": _GUIDE_INFECTION,
+    "keloid": _GUIDE_KELOID,
+    "autoimmune": _GUIDE_KELOID,
+}
+
+
+def escalation_payload(reason: str, urgent: bool, ticket: Optional[str], clinic: Clinic) -> Dict[str, Any]:
+    """The machine-readable marker (at the top level of `custom`, as the REST channel sends it)."""
+    return {
+        "escalation": {
+            "reason": reason,
+            "urgent": urgent,
+            "ticket": ticket,
+            "clinic_name": clinic.name,
+            "clinic_phone": clinic.phone,
+            "emergency_number": clinic.emergency_number,
+            "hours": clinic.hours,
+        }
+    }
+
+
+def contraindication_reason(tracker: Tracker) -> str:
+    reason = first_entity_value(tracker, "contraindication")
+    return reason or REASON_MEDICAL_QUESTION
+
+
+def always_escalating_mentions(tracker: Tracker) -> List[str]:
+    """Contraindications named in the message that escalate whatever the question was."""
+    concepts = load_vocabulary()["contraindication"]
+    return [key for key in entity_values(tracker, "contraindication")
+            if key in concepts and concepts[key].always_escalate]
+
+
+def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
+    """Explain why a clinician must assess, send the marker, offer a call back. No clearance."""
+    clinic = load_clinic()
+    if reason == REASON_MEDICAL_QUESTION:
+        why = ("Thanks for telling me. Because this is about your own health, a clinician needs to check "
+               "whether microneedling is suitable for you; I can't give medical clearance.")
+    else:
+        why = (f"Thanks for telling me. Because you mentioned {display_name('contraindication', reason)}, "
+               "a clinician needs to check whether microneedling is suitable for you; "
+               "I can't give medical clearance.")
+    dispatcher.utter_message(text=why)
+    quote = GUIDE_QUOTES.get(reason)
+    if quote:
+        dispatcher.utter_message(text=quote)
+    dispatcher.utter_message(json_message=escalation_payload(reason, False, None, clinic))
+    dispatcher.utter_message(
+        text=(f"Would you like a clinician from {clinic.name} to contact you? "
+              f"You can also call us on {clinic.phone} ({clinic.hours})."),
+        buttons=[
+            {"title": "Yes, please contact me", "payload": "/affirm"},
+            {"title": "No, thanks", "payload": "/deny"},
+        ],
+    )
+    return [
+        SlotSet("escalation_reason", reason),
+        SlotSet("escalation_question", latest_text(tracker)),
+        SlotSet("escalation_urgent", False),
+        SlotSet("last_topic", "escalation"),
+    ]
+
+
+def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Urgent advice first, with the numbers; then the urgent marker and an optional call back."""
+    clinic = load_clinic()
+    reason = first_entity_value(tracker, "red_flag") or REASON_RED_FLAG
+    if reason == "allergic_reaction":
+        advice = (f"This could be an allergic reaction. If you have any trouble breathing or swelling of your "
+                  f"lips, face or throat, call {clinic.emergency_number} now or go to the nearest emergency "
+                  f"department. Otherwise, call {clinic.name} right away on {clinic.phone}.")
+    else:
+        advice = (f"These can be signs of an infection and need to be checked urgently. Please call "
+                  f"{clinic.name} right away on {clinic.phone}. If you have a high fever, feel very unwell, "
+                  f"have trouble breathing or the redness is spreading fast, seek emergency care or call "
+                  f"{clinic.emergency_number}.")
+    dispatcher.utter_message(text=advice)
+    dispatcher.utter_message(json_message=escalation_payload(reason, True, None, clinic))
+    dispatcher.utter_message(
+        text=("I can also ask a clinician to call you back, but please don't wait for that "
+              "if things are getting worse."),
+        buttons=[
+            {"title": "Yes, ask a clinician to call me", "payload": "/affirm"},
+            {"title": "No, thanks", "payload": "/deny"},
+        ],
+    )
+    return [
+        SlotSet("escalation_reason", reason),
+        SlotSet("escalation_question", latest_text(tracker)),
+        SlotSet("escalation_urgent", True),
+        SlotSet("last_topic", "escalation"),
+    ]
+
+
+class ActionEscalateToClinician(Action):
+    """The visitor's own situation touches a contraindication (or they asked for a clinician)."""
+
+    def name(self) -> Text:
+        return "action_escalate_to_clinician"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return escalate_to_clinician(dispatcher, tracker, contraindication_reason(tracker))
+
+
+class ActionTriageRedFlag(Action):
+    def name(self) -> Text:
+        return "action_triage_red_flag"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return triage_red_flag(dispatcher, tracker)
+
+
+class ActionRespondToRecoveryReport(Action):
+    """Normal healing gets reassurance with the guide's facts; a red flag in it gets triage."""
+
+    def name(self) -> Text:
+        return "action_respond_to_recovery_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if first_entity_value(tracker, "red_flag"):
+            return triage_red_flag(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_normal_recovery")
+        dispatcher.utter_message(response="utter_red_flags_to_watch")
+        return [SlotSet("last_topic", "normal_recovery")]

@@ -1,0 +1,91 @@
+"""Two-stage fallback and the clinic's contact details.
+
+When the assistant is unsure it suggests what it thinks was meant (buttons), then asks to
+rephrase, then offers the clinic's contact. Also answers booking/price/hours questions, which
+the guide does not cover, with the clinic's details from clinic.yml.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic import load_clinic
+
+# What a suggestion says for each intent, and what clicking it sends.
+SUGGESTIONS: Dict[str, Tuple[str, str]] = {
+    "ask_what_is": ("What microneedling is", "/ask_what_is"),
+    "ask_how_it_works": ("How microneedling works", "/ask_how_it_works"),
+    "ask_product_absorption": ("Serums and absorption", "/ask_product_absorption"),
+    "ask_devices": ("Devices and needles", "/ask_devices"),
+    "ask_prp": ("Microneedling with PRP", "/ask_prp"),
+    "ask_during_treatment": ("What a session feels like", "/ask_during_treatment"),
+    "ask_risks": ("Side effects and risks", "/ask_risks"),
+    "ask_sessions": ("How many sessions", "/ask_sessions"),
+    "ask_results_timeline": ("When results show", "/ask_results_timeline"),
+    "ask_results_vary": ("Whether it works for everyone", "/ask_results_vary"),
+    "ask_aftercare": ("Aftercare", "/ask_aftercare"),
+    "ask_downtime": ("Downtime", "/ask_downtime"),
+    "report_normal_recovery": ("Is my recovery normal?", "/report_normal_recovery"),
+    "ask_who_should_avoid": ("Who shouldn't have it", "/ask_who_should_avoid"),
+    "ask_conditions_treated": ("What it can treat", "/ask_conditions_treated"),
+    "ask_booking": ("Booking and prices", "/ask_booking"),
+    "request_clinician": ("Talk to a clinician", "/request_clinician"),
+    "ask_capabilities": ("What I can help with", "/ask_capabilities"),
+}
+
+
+def contact_line() -> str:
+    clinic = load_clinic()
+    return (f"You can reach {clinic.name} on {clinic.phone} or {clinic.email} "
+            f"({clinic.hours}), {clinic.address}.")
+
+
+class ActionDefaultAskAffirmation(Action):
+    """Stage one: "Did you mean ...?" with the best guess and a way out."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:2]
+        if not guesses:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        buttons = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses]
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?",
+                                 buttons=buttons)
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """Stage three: still not understood. Offer the clinic's contact; forget the message."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(
+            text=("Sorry, I still didn't understand. I can answer questions about microneedling; "
+                  "for anything else the team is happy to help. " + contact_line()))
+        return [UserUtteranceReverted()]
+
+
+class ActionShareClinicContact(Action):
+    """Booking, prices, hours, location: the guide is silent, the clinic answers."""
+
+    def name(self) -> Text:
+        return "action_share_clinic_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(
+            text=("For bookings, prices and consultations, please contact the clinic directly. "
+                  + contact_line()))
+        return []

@@ -1,0 +1,31 @@
+"""Small helpers for reading the visitor's latest message from a tracker."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Tracker
+
+MAX_STORED_TEXT = 2000  # what a ticket keeps of a visitor's message
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()[:MAX_STORED_TEXT]
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def entity_values(tracker: Tracker, entity: str) -> List[str]:
+    """Canonical values of one entity in the latest message, first mention first, no repeats."""
+    values: List[str] = []
+    for found in tracker.latest_message.get("entities") or []:
+        value = found.get("value")
+        if found.get("entity") == entity and isinstance(value, str) and value not in values:
+            values.append(value)
+    return values
+
+
+def first_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
+    values = entity_values(tracker, entity)
+    return values[0] if values else None

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Start the action server, the Rasa server and the widget's demo page; stop all of them on exit.
+#   scripts/bot.sh run            serve until Ctrl-C (make run)
+#   scripts/bot.sh exec CMD...    serve while CMD runs, then stop; exit with CMD's status (tests)
+#   scripts/bot.sh shell          action server + `rasa shell` in this terminal (make shell)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
+RASA_PORT=${RASA_PORT:-5005}
+WIDGET_PORT=${WIDGET_PORT:-8080}
+ACTION_PORT=$(sed -n 's#^ *url: *"\{0,1\}http://[^:/]*:\([0-9]*\)/webhook.*#\1#p' endpoints.yml | head -n 1)
+ACTION_PORT=${ACTION_PORT:-5055}
+CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT"}
+LOGS=var/log
+mkdir -p "$LOGS"
+rasa=.venv/bin/rasa
+pids=()
+
+stop_all() {
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+need_port() {
+  port_free "$1" || { echo "error: port $1 ($2) is already in use. Stop what uses it (e.g. a previous 'make run': 'fuser -k $1/tcp') or set $3=<free port>." >&2; exit 1; }
+}
+wait_for() {  # url, name, seconds, log
+  for _ in $(seq 1 "$3"); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 1
+  done
+  echo "error: the $2 did not start within $3 s; see $4" >&2; tail -n 5 "$4" >&2; exit 1
+}
+background() {  # log, command...: a process group of its own, so stop_all ends its children too
+  local log=$1; shift
+  setsid "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
+
+ls models/*.tar.gz >/dev/null 2>&1 || { echo "error: no trained model in models/. Run 'make train' first." >&2; exit 1; }
+need_port "$ACTION_PORT" "action server" "the action_endpoint port in endpoints.yml"
+background "$LOGS/actions.log" "$rasa" run actions --port "$ACTION_PORT"
+wait_for "http://127.0.0.1:$ACTION_PORT/health" "action server" 60 "$LOGS/actions.log"
+
+if [ "${1:-run}" = shell ]; then
+  "$rasa" shell -m models --endpoints endpoints.yml
+  exit $?
+fi
+
+need_port "$RASA_PORT" "Rasa server" RASA_PORT
+need_port "$WIDGET_PORT" "widget demo page" WIDGET_PORT
+# shellcheck disable=SC2086 # CORS_ORIGINS is a space-separated list of origins
+background "$LOGS/rasa.log" "$rasa" run -m models --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$RASA_PORT" --cors $CORS_ORIGINS
+background "$LOGS/widget.log" .venv/bin/python -m http.server "$WIDGET_PORT" --bind 127.0.0.1 --directory widget
+wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa server" 180 "$LOGS/rasa.log"
+
+case "${1:-run}" in
+  run)
+    cat <<MSG
+
+The assistant is running (logs in $LOGS/):
+  chat widget demo:  http://localhost:$WIDGET_PORT/
+  REST webhook:      curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"a","message":"hi"}'
+  action server:     http://localhost:$ACTION_PORT/health
+Press Ctrl-C to stop.
+MSG
+    wait "${pids[1]}"
+    ;;
+  exec)
+    shift
+    set +e
+    BOT_URL="http://localhost:$RASA_PORT" WIDGET_URL="http://localhost:$WIDGET_PORT" "$@"
+    exit $?
+    ;;
+  *) echo "usage: scripts/bot.sh run|shell|exec CMD..." >&2; exit 2 ;;
+esac

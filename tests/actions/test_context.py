@@ -1,0 +1,242 @@
+"""actions.context: answers that depend on the condition the visitor is talking about."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from action_testkit import load_domain, make_tracker, markers, responses, run_action, slot_events
+from actions.context import (
+    CONDITION_SPECIFIC,
+    CONTEXT_TOPICS,
+    MAX_CONDITIONS_PER_ANSWER,
+    ActionAnswerCondition,
+    ActionAnswerInContext,
+    topic_response,
+)
+from actions.vocabulary import load_vocabulary
+
+CONDITIONS = sorted(load_vocabulary()["condition"])
+
+
+def answer_condition(text, intent="ask_condition", entities=(), slots=None, response_selector=None):
+    tracker = make_tracker(text, intent, entities=entities, slots=slots, response_selector=response_selector)
+    return run_action(ActionAnswerCondition(), tracker)
+
+
+def answer_in_context(text, intent, entities=(), slots=None):
+    tracker = make_tracker(text, intent, entities=entities, slots=slots)
+    return run_action(ActionAnswerInContext(), tracker)
+
+
+# ---- action_answer_condition -----------------------------------------------------------------
+
+def test_answers_for_the_canonical_value_of_the_condition_entity():
+    # The entity (from the vocabulary) wins over the ResponseSelector's guess.
+    dispatcher, events = answer_condition("can microneedling help my stretchies?",
+                                          entities=[("condition", "stretch_marks", "stretchies")],
+                                          response_selector="ask_condition/acne_scars")
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_condition_follow_ups"]
+    assert slot_events(events) == {"condition": "stretch_marks", "last_topic": "condition"}
+
+
+def test_falls_back_to_the_response_selectors_choice():
+    dispatcher, events = answer_condition("does it do anything for the silvery lines on my hips?",
+                                          response_selector="ask_condition/stretch_marks")
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_condition_follow_ups"]
+    assert slot_events(events) == {"condition": "stretch_marks", "last_topic": "condition"}
+
+
+def test_the_selector_is_only_trusted_for_ask_condition():
+    dispatcher, events = answer_condition("the lines on my hips", intent="inform_condition",
+                                          response_selector="ask_condition/stretch_marks")
+    assert responses(dispatcher) == ["utter_ask_which_condition"]
+    assert events == []
+
+
+def test_a_selector_key_that_is_not_a_condition_is_not_answered():
+    dispatcher, events = answer_condition("can it help my thing?",
+                                          response_selector="ask_condition/something_new")
+    assert responses(dispatcher) == ["utter_ask_which_condition"]
+    assert events == []
+
+
+def test_entity_values_outside_the_vocabulary_are_ignored():
+    dispatcher, _ = answer_condition("can it help my freckles?",
+                                     entities=[("condition", "freckles")],
+                                     response_selector="ask_condition/hyperpigmentation")
+    assert responses(dispatcher)[0] == "utter_ask_condition/hyperpigmentation"
+
+
+def test_answers_each_of_two_conditions_named():
+    dispatcher, events = answer_condition("would it help acne scars and large pores?",
+                                          entities=[("condition", "acne_scars", "acne scars"),
+                                                    ("condition", "enlarged_pores", "large pores")])
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars", "utter_ask_condition/enlarged_pores",
+                                     "utter_condition_follow_ups"]
+    # Follow-ups ("how many sessions?") then refer to the last one named.
+    assert slot_events(events)["condition"] == "enlarged_pores"
+
+
+def test_at_most_three_conditions_are_answered_at_once():
+    named = ["acne_scars", "stretch_marks", "wrinkles", "melasma"]
+    dispatcher, _ = answer_condition("acne scars, stretch marks, wrinkles and melasma?",
+                                     entities=[("condition", key) for key in named])
+    answered = [r for r in responses(dispatcher) if r.startswith("utter_ask_condition/")]
+    assert answered == [f"utter_ask_condition/{key}" for key in named[:MAX_CONDITIONS_PER_ANSWER]]
+
+
+def test_asks_which_condition_when_none_is_named():
+    dispatcher, events = answer_condition("can it help with my skin problem?")
+    assert responses(dispatcher) == ["utter_ask_which_condition"]
+    assert markers(dispatcher) == []
+    assert events == []
+
+
+@pytest.mark.parametrize("new_condition, expected", [
+    ("acne_scars", "utter_sessions_acne_scars"),
+    ("hair_loss", "utter_sessions_hair_loss"),
+    ("enlarged_pores", "utter_sessions"),  # no pores-specific sessions answer in the guide
+])
+def test_a_correction_after_a_sessions_question_answers_sessions_again(new_condition, expected):
+    dispatcher, events = answer_condition("sorry, I meant for my " + new_condition.replace("_", " "),
+                                          intent="inform_condition",
+                                          entities=[("condition", new_condition)],
+                                          slots={"condition": "stretch_marks", "last_topic": "sessions"})
+    assert responses(dispatcher) == [expected, "utter_condition_follow_ups"]
+    assert slot_events(events) == {"condition": new_condition, "last_topic": "sessions"}
+
+
+def test_a_correction_after_a_results_question_answers_that_question():
+    dispatcher, events = answer_condition("what about melasma?", intent="inform_condition",
+                                          entities=[("condition", "melasma")],
+                                          slots={"condition": "wrinkles", "last_topic": "results_vary"})
+    assert responses(dispatcher)[0] == "utter_results_vary_melasma"
+    assert slot_events(events)["last_topic"] == "results_vary"
+
+
+def test_a_bare_condition_after_a_condition_answer_describes_the_new_condition():
+    dispatcher, events = answer_condition("and wrinkles?", intent="inform_condition",
+                                          entities=[("condition", "wrinkles")],
+                                          slots={"condition": "acne_scars", "last_topic": "condition"})
+    assert responses(dispatcher)[0] == "utter_ask_condition/wrinkles"
+    assert slot_events(events)["last_topic"] == "condition"
+
+
+def test_an_always_escalating_contraindication_in_a_condition_question_also_escalates():
+    text = "Can microneedling help my acne scars? I'm on isotretinoin right now"
+    dispatcher, events = answer_condition(text,
+                                          entities=[("condition", "acne_scars", "acne scars"),
+                                                    ("contraindication", "isotretinoin", "isotretinoin")])
+    # The general answer first, then the escalation instead of the follow-up suggestions.
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars"]
+    assert dispatcher.messages[0]["response"] == "utter_ask_condition/acne_scars"
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"], marker["ticket"]) == ("isotretinoin", False, None)
+    slots = slot_events(events)
+    assert slots["condition"] == "acne_scars"
+    assert slots["escalation_reason"] == "isotretinoin"
+    assert slots["escalation_question"] == text
+    assert slots["last_topic"] == "escalation"
+
+
+def test_pregnancy_as_the_cause_of_stretch_marks_does_not_escalate():
+    dispatcher, events = answer_condition("can it help stretch marks from my pregnancy?",
+                                          entities=[("condition", "stretch_marks", "stretch marks"),
+                                                    ("contraindication", "pregnancy", "pregnancy")])
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_condition_follow_ups"]
+    assert markers(dispatcher) == []
+    assert "escalation_reason" not in slot_events(events)
+
+
+# ---- action_answer_in_context ----------------------------------------------------------------
+
+@pytest.mark.parametrize("intent, slot_condition, expected", [
+    ("ask_sessions", "stretch_marks", "utter_sessions_stretch_marks"),
+    ("ask_sessions", "enlarged_pores", "utter_sessions"),
+    ("ask_sessions", None, "utter_sessions"),
+    ("ask_results_timeline", None, "utter_results_timeline"),
+    ("ask_results_timeline", "acne_scars", "utter_results_timeline_acne_scars"),
+    ("ask_results_timeline", "melasma", "utter_results_timeline"),
+    ("ask_results_vary", "melasma", "utter_results_vary_melasma"),
+    ("ask_results_vary", "dull_skin", "utter_results_vary"),
+])
+def test_follow_up_questions_use_the_condition_in_the_slot(intent, slot_condition, expected):
+    dispatcher, events = answer_in_context("and how long / how many?", intent,
+                                           slots={"condition": slot_condition, "last_topic": "condition"})
+    assert responses(dispatcher) == [expected]
+    assert slot_events(events) == {"last_topic": CONTEXT_TOPICS[intent]}  # the slot is kept, not changed
+
+
+def test_a_condition_named_in_the_follow_up_wins_and_becomes_the_context():
+    dispatcher, events = answer_in_context("how many sessions for hair thinning?", "ask_sessions",
+                                           entities=[("condition", "hair_loss", "hair thinning")],
+                                           slots={"condition": "stretch_marks"})
+    assert responses(dispatcher) == ["utter_sessions_hair_loss"]
+    assert slot_events(events) == {"last_topic": "sessions", "condition": "hair_loss"}
+
+
+def test_an_always_escalating_mention_in_a_follow_up_escalates_after_the_answer():
+    dispatcher, events = answer_in_context("how many sessions would I need? I take warfarin", "ask_sessions",
+                                           entities=[("contraindication", "blood_thinners", "warfarin")],
+                                           slots={"condition": "wrinkles"})
+    assert dispatcher.messages[0]["response"] == "utter_sessions_wrinkles"
+    assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
+    assert slot_events(events)["escalation_reason"] == "blood_thinners"
+
+
+def test_a_non_escalating_contraindication_in_a_follow_up_does_not_escalate():
+    dispatcher, _ = answer_in_context("how long until the stretch marks from pregnancy fade?",
+                                      "ask_results_timeline",
+                                      entities=[("condition", "stretch_marks", "stretch marks"),
+                                                ("contraindication", "pregnancy")])
+    assert responses(dispatcher) == ["utter_results_timeline_stretch_marks"]
+    assert markers(dispatcher) == []
+
+
+# ---- consistency with domain.yml -------------------------------------------------------------
+
+def test_every_response_the_context_module_can_produce_exists_in_the_domain():
+    domain_responses = set(load_domain()["responses"])
+    missing = []
+    for topic in CONDITION_SPECIFIC:
+        for condition in CONDITIONS + [None]:
+            name = topic_response(topic, condition)
+            if name not in domain_responses:
+                missing.append(f"{topic}/{condition}: {name}")
+    for condition in CONDITIONS:
+        if f"utter_ask_condition/{condition}" not in domain_responses:
+            missing.append(f"utter_ask_condition/{condition}")
+    for fixed in ("utter_ask_which_condition", "utter_condition_follow_ups"):
+        if fixed not in domain_responses:
+            missing.append(fixed)
+    assert missing == []
+
+
+def test_every_condition_specific_response_in_the_domain_is_reachable():
+    topics = "|".join(sorted(CONDITION_SPECIFIC, key=len, reverse=True))
+    pattern = re.compile(rf"^utter_({topics})_(.+)$")
+    unreachable = []
+    for name in load_domain()["responses"]:
+        match = pattern.match(name)
+        if match:
+            topic, condition = match.groups()
+            if topic_response(topic, condition) != name:
+                unreachable.append(name)
+    assert unreachable == []
+    # And the lists only name conditions the vocabulary knows.
+    for topic, conditions in CONDITION_SPECIFIC.items():
+        assert conditions <= set(CONDITIONS), topic
+
+
+def test_every_condition_answer_in_the_domain_is_a_vocabulary_condition():
+    keys = {name.split("/", 1)[1] for name in load_domain()["responses"] if name.startswith("utter_ask_condition/")}
+    assert keys == set(CONDITIONS)
+
+
+def test_follow_up_intents_and_topics_agree_with_the_domain(domain):
+    assert set(CONTEXT_TOPICS) <= set(domain["intents"])
+    assert set(CONTEXT_TOPICS.values()) == set(CONDITION_SPECIFIC)
+    assert {"ask_condition", "inform_condition"} <= set(domain["intents"])
+    assert ActionAnswerCondition().name() in domain["actions"]
+    assert ActionAnswerInContext().name() in domain["actions"]

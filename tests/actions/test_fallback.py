@@ -1,0 +1,73 @@
+"""actions.fallback: two-stage fallback and the clinic's contact details."""
+from __future__ import annotations
+
+from action_testkit import all_text, buttons, make_tracker, responses, run_action, texts
+from actions.fallback import (
+    SUGGESTIONS,
+    ActionDefaultAskAffirmation,
+    ActionDefaultFallback,
+    ActionShareClinicContact,
+)
+
+
+def ask_affirmation(ranking):
+    tracker = make_tracker("how long does the red stay and can i go to the gym", "nlu_fallback",
+                           intent_ranking=ranking, confidence=ranking[0][1])
+    return run_action(ActionDefaultAskAffirmation(), tracker)
+
+
+def test_suggests_the_two_best_known_intents_and_something_else():
+    dispatcher, events = ask_affirmation([("nlu_fallback", 0.35), ("ask_downtime", 0.31),
+                                          ("greet", 0.2), ("ask_aftercare", 0.18), ("ask_risks", 0.1)])
+    assert buttons(dispatcher) == [
+        {"title": "Downtime", "payload": "/ask_downtime"},
+        {"title": "Aftercare", "payload": "/ask_aftercare"},
+        {"title": "Something else", "payload": "/out_of_scope"},
+    ]
+    assert "Did you mean" in texts(dispatcher)[0]
+    assert events == []
+
+
+def test_only_one_known_intent_gives_one_suggestion_plus_something_else():
+    dispatcher, _ = ask_affirmation([("nlu_fallback", 0.35), ("greet", 0.3), ("ask_prp", 0.2), ("thank", 0.1)])
+    assert [b["payload"] for b in buttons(dispatcher)] == ["/ask_prp", "/out_of_scope"]
+
+
+def test_no_known_intent_asks_to_rephrase():
+    dispatcher, events = ask_affirmation([("nlu_fallback", 0.35), ("greet", 0.3), ("goodbye", 0.2)])
+    assert responses(dispatcher) == ["utter_ask_rephrase"]
+    assert buttons(dispatcher) == []
+    assert events == []
+
+
+def test_suggestions_are_real_intents_and_send_them(domain):
+    for intent, (title, payload) in SUGGESTIONS.items():
+        assert intent in domain["intents"]
+        assert payload == f"/{intent}"
+        assert title and title[0].isupper()
+    assert "out_of_scope" in domain["intents"]
+    assert "utter_ask_rephrase" in domain["responses"]
+
+
+def test_default_fallback_gives_the_clinic_phone_and_forgets_the_message(clinic_config):
+    tracker = make_tracker("asdf qwer zxcv", "nlu_fallback")
+    dispatcher, events = run_action(ActionDefaultFallback(), tracker)
+    text = all_text(dispatcher)
+    assert clinic_config["phone"] in text
+    assert clinic_config["name"] in text
+    assert [e["event"] for e in events] == ["rewind"]  # UserUtteranceReverted
+
+
+def test_clinic_contact_has_phone_hours_address_and_email(clinic_config):
+    tracker = make_tracker("how much does it cost and can I book?", "ask_booking")
+    dispatcher, events = run_action(ActionShareClinicContact(), tracker)
+    [text] = texts(dispatcher)
+    for field in ("name", "phone", "email", "hours", "address"):
+        assert clinic_config[field] in text, field
+    assert "book" in text.lower()
+    assert events == []
+
+
+def test_action_names_are_declared_in_the_domain(domain):
+    for action in (ActionDefaultAskAffirmation(), ActionDefaultFallback(), ActionShareClinicContact()):
+        assert action.name() in domain["actions"]

@@ -1,0 +1,38 @@
+"""actions.messages: reading the visitor's latest message."""
+from __future__ import annotations
+
+from action_testkit import make_tracker
+from actions.messages import MAX_STORED_TEXT, entity_values, first_entity_value, latest_intent, latest_text
+
+
+def test_latest_text_is_trimmed_and_bounded():
+    assert latest_text(make_tracker("  I'm on Accutane \n", "report_contraindication")) == "I'm on Accutane"
+    long = make_tracker("a" * (MAX_STORED_TEXT + 500), "out_of_scope")
+    assert len(latest_text(long)) == MAX_STORED_TEXT
+
+
+def test_latest_intent():
+    assert latest_intent(make_tracker("hi", "greet")) == "greet"
+    empty = make_tracker("hi", "greet")
+    empty.latest_message = {}
+    assert latest_intent(empty) == "" and latest_text(empty) == ""
+
+
+def test_entity_values_are_canonical_in_order_without_repeats():
+    tracker = make_tracker(
+        "stretch marks, striae and acne scars",
+        "ask_condition",
+        entities=[("condition", "stretch_marks"), ("condition", "stretch_marks", "striae"),
+                  ("condition", "acne_scars"), ("contraindication", "pregnancy", "striae")],
+    )
+    assert entity_values(tracker, "condition") == ["stretch_marks", "acne_scars"]
+    assert first_entity_value(tracker, "condition") == "stretch_marks"
+    assert first_entity_value(tracker, "red_flag") is None
+
+
+def test_non_string_entity_values_are_ignored():
+    tracker = make_tracker("x", "inform_condition",
+                           entities=[{"entity": "condition", "value": None},
+                                     {"entity": "condition", "value": ["acne_scars"]},
+                                     {"entity": "condition", "value": "wrinkles"}])
+    assert entity_values(tracker, "condition") == ["wrinkles"]
