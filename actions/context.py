@@ -12,7 +12,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.escalation import always_escalating_mentions, escalate_to_clinician
 from actions.messages import entity_values, latest_intent
 from actions.vocabulary import load_vocabulary
 
@@ -60,12 +59,6 @@ def conditions_in_message(tracker: Tracker) -> List[str]:
     return []
 
 
-def escalate_if_always_escalating(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """A question that also names e.g. isotretinoin still goes to a clinician after the answer."""
-    mentions = always_escalating_mentions(tracker)
-    return escalate_to_clinician(dispatcher, tracker, mentions[0]) if mentions else []
-
-
 class ActionAnswerCondition(Action):
     """ask_condition / inform_condition: what microneedling does for the condition(s) named."""
 
@@ -88,11 +81,8 @@ class ActionAnswerCondition(Action):
             for condition in conditions:
                 dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
             topic = "condition"
-        events: List[EventType] = [SlotSet("condition", conditions[-1]), SlotSet("last_topic", topic)]
-        escalation = escalate_if_always_escalating(dispatcher, tracker)
-        if not escalation:
-            dispatcher.utter_message(response="utter_condition_follow_ups")
-        return events + escalation
+        dispatcher.utter_message(response="utter_condition_follow_ups")
+        return [SlotSet("condition", conditions[-1]), SlotSet("last_topic", topic)]
 
 
 class ActionAnswerInContext(Action):
@@ -110,4 +100,4 @@ class ActionAnswerInContext(Action):
         events: List[EventType] = [SlotSet("last_topic", topic)]
         if named:
             events.append(SlotSet("condition", named[0]))
-        return events + escalate_if_always_escalating(dispatcher, tracker)
+        return events

@@ -13,8 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import Clinic, load_clinic
-from actions.messages import entity_values, first_entity_value, latest_text
-from actions.vocabulary import display_name, load_vocabulary
+from actions.context import RETRIEVAL_INTENT, conditions_in_message
+from actions.messages import first_entity_value, latest_text
+from actions.vocabulary import display_name
 
 # Categories that are not a vocabulary key.
 REASON_MEDICAL_QUESTION = "medical_condition"  # a health question the vocabulary does not name
@@ -52,20 +53,17 @@ def escalation_payload(reason: str, urgent: bool, ticket: Optional[str], clinic:
 
 
 def contraindication_reason(tracker: Tracker) -> str:
-    reason = first_entity_value(tracker, "contraindication")
+    """An unambiguous mention first, then an ambiguous one (DIET judged the message personal)."""
+    reason = first_entity_value(tracker, "contraindication") or first_entity_value(tracker, "contraindication_hint")
     return reason or REASON_MEDICAL_QUESTION
-
-
-def always_escalating_mentions(tracker: Tracker) -> List[str]:
-    """Contraindications named in the message that escalate whatever the question was."""
-    concepts = load_vocabulary()["contraindication"]
-    return [key for key in entity_values(tracker, "contraindication")
-            if key in concepts and concepts[key].always_escalate]
 
 
 def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
     """Explain why a clinician must assess, send the marker, offer a call back. No clearance."""
     clinic = load_clinic()
+    # The message may also ask what microneedling does for a condition: general facts first.
+    for condition in conditions_in_message(tracker):
+        dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
     if reason == REASON_MEDICAL_QUESTION:
         why = ("Thanks for telling me. Because this is about your own health, a clinician needs to check "
                "whether microneedling is suitable for you; I can't give medical clearance.")

@@ -14,6 +14,7 @@ import yaml
 
 VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "nlp" / "vocabulary.yml"
 GROUPS = ("condition", "contraindication", "red_flag")
+HINT_SUFFIX = "_hint"  # entity label of a group's ambiguous words: contraindication_hint
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Concept:
     key: str  # the canonical value (slot value, escalation reason)
     name: str  # how the bot says it
     terms: Tuple[str, ...]  # lower-case surface forms, with plural/singular variants
-    always_escalate: bool = False  # a mention escalates whatever the intent (contraindications)
+    hints: Tuple[str, ...] = ()  # ambiguous words: entity label <group>_hint (see vocabulary.yml)
 
 
 def _number_variants(term: str) -> List[str]:
@@ -34,6 +35,18 @@ def _number_variants(term: str) -> List[str]:
     return [term, f"{head} {other}".strip()]
 
 
+def _expand(raw_terms: List[str], owner: str, seen: Dict[str, str]) -> List[str]:
+    terms: List[str] = []
+    for term in raw_terms:
+        for variant in _number_variants(str(term).lower().strip()):
+            if seen.setdefault(variant, owner) != owner:
+                # A term with two meanings would make the canonical value a coin toss.
+                raise ValueError(f"'{variant}' is listed under both {seen[variant]} and {owner}")
+            if variant not in terms:
+                terms.append(variant)
+    return terms
+
+
 @functools.lru_cache(maxsize=None)
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Dict[str, Concept]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -42,18 +55,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Dict[str, Concept
     for group in GROUPS:
         vocabulary[group] = {}
         for key, entry in raw[group].items():
-            terms: List[str] = []
-            for term in entry["terms"]:
-                for variant in _number_variants(str(term).lower().strip()):
-                    owner = seen.setdefault(variant, f"{group}/{key}")
-                    if owner != f"{group}/{key}":
-                        # A term with two meanings would make the canonical value a coin toss.
-                        raise ValueError(f"'{variant}' is listed under both {owner} and {group}/{key}")
-                    if variant not in terms:
-                        terms.append(variant)
-            vocabulary[group][key] = Concept(
-                group, key, entry["name"], tuple(terms), bool(entry.get("always_escalate", False))
-            )
+            terms = _expand(entry.get("terms", []), f"{group}/{key}", seen)
+            hints = _expand(entry.get("hints", []), f"{group}{HINT_SUFFIX}/{key}", seen)
+            vocabulary[group][key] = Concept(group, key, entry["name"], tuple(terms), tuple(hints))
     return vocabulary
 
 

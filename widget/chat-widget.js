@@ -508,12 +508,29 @@
 
   function addItems(items) {
     if (!items.length) return;
+    var nodes = [];
     items.forEach(function (it) {
       state.items.push(it);
-      appendRendered(it);
+      var node = appendRendered(it);
+      if (node) nodes.push(node);
     });
     saveState();
-    scrollToBottom();
+    revealReply(nodes);
+  }
+
+  // Show a new reply from its start (an urgent banner from its top) rather than only its end,
+  // when the whole reply does not fit in the visible part of the conversation.
+  function revealReply(nodes) {
+    var log = ui.log;
+    var bottom = log.scrollHeight - log.clientHeight;
+    var anchor = null;
+    nodes.forEach(function (n) {
+      if (!anchor && n.classList.contains('ccw-escalation--urgent')) anchor = n;
+    });
+    anchor = anchor || nodes[0];
+    if (!anchor) { scrollToBottom(); return; }
+    var delta = anchor.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    log.scrollTop = Math.max(0, Math.min(bottom, log.scrollTop + delta - 8));
   }
 
   // Quick replies belong to the turn they came with: retire them once the visitor replies.

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import json
 import sys
 import threading
@@ -41,8 +43,14 @@ EntitySpec = Union[Dict[str, Any], Tuple[str, str], Tuple[str, str, str]]
 # project files, read independently of the code under test
 # ---------------------------------------------------------------------------------------------
 
-def load_domain() -> Dict[str, Any]:
+@functools.lru_cache(maxsize=None)
+def _parsed_domain() -> Dict[str, Any]:
     return yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8"))
+
+
+def load_domain() -> Dict[str, Any]:
+    """domain.yml as a dict (a fresh copy: actions may not change what other tests see)."""
+    return copy.deepcopy(_parsed_domain())
 
 
 def load_clinic_file() -> Dict[str, str]:
@@ -130,20 +138,25 @@ def make_tracker(
     sender_id: str = CONVERSATION_ID,
     extra_events: Sequence[Dict[str, Any]] = (),
     active_loop: Optional[Dict[str, Any]] = None,
+    gated_from: Optional[str] = None,
 ) -> Tracker:
     """A Tracker as the action server receives it right after the visitor sent `text`.
 
     entities: ("contraindication", "isotretinoin", "accutane") = entity, canonical value,
     surface form (defaults to the value with spaces), or a complete entity dict.
     response_selector: "ask_condition/stretch_marks" or a complete dict.
+    gated_from: the intent DIET predicted before nlp/safety_gate.py replaced it with `intent`.
     extra_events: appended after the user message (e.g. slot events a form extracted).
     """
     parsed_entities = [_entity(text, spec) for spec in entities]
     ranking = [{"name": name, "confidence": conf} for name, conf in
                (intent_ranking or [(intent, confidence), ("nlu_fallback", 0.35)])]
+    predicted = {"name": intent, "confidence": confidence}
+    if gated_from:
+        predicted.update(confidence=1.0, gated_from=gated_from)
     latest_message = {
         "text": text,
-        "intent": {"name": intent, "confidence": confidence},
+        "intent": predicted,
         "entities": parsed_entities,
         "intent_ranking": ranking,
         "response_selector": _response_selector(response_selector),
@@ -267,7 +280,8 @@ class WebhookServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks/staff"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     def respond_with(self, *statuses: int, then: int = 200) -> None:
         """The next responses' status codes, in order, then `then` for every later one."""

@@ -14,6 +14,7 @@ from actions.context import (
     ActionAnswerInContext,
     topic_response,
 )
+from actions.escalation import ActionEscalateToClinician
 from actions.vocabulary import load_vocabulary
 
 CONDITIONS = sorted(load_vocabulary()["condition"])
@@ -115,6 +116,15 @@ def test_a_correction_after_a_results_question_answers_that_question():
     assert slot_events(events)["last_topic"] == "results_vary"
 
 
+def test_a_new_condition_question_after_a_sessions_answer_describes_the_condition():
+    # Only a bare condition / correction (inform_condition) repeats the last follow-up.
+    dispatcher, events = answer_condition("can it help acne scars too?",
+                                          entities=[("condition", "acne_scars", "acne scars")],
+                                          slots={"condition": "stretch_marks", "last_topic": "sessions"})
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars", "utter_condition_follow_ups"]
+    assert slot_events(events) == {"condition": "acne_scars", "last_topic": "condition"}
+
+
 def test_a_bare_condition_after_a_condition_answer_describes_the_new_condition():
     dispatcher, events = answer_condition("and wrinkles?", intent="inform_condition",
                                           entities=[("condition", "wrinkles")],
@@ -123,30 +133,45 @@ def test_a_bare_condition_after_a_condition_answer_describes_the_new_condition()
     assert slot_events(events)["last_topic"] == "condition"
 
 
-def test_an_always_escalating_contraindication_in_a_condition_question_also_escalates():
+def test_a_condition_question_naming_isotretinoin_is_answered_then_escalated():
+    """nlp/safety_gate.py turns ask_condition + a `contraindication` entity into
+    report_contraindication; action_escalate_to_clinician then answers the condition first."""
     text = "Can microneedling help my acne scars? I'm on isotretinoin right now"
-    dispatcher, events = answer_condition(text,
-                                          entities=[("condition", "acne_scars", "acne scars"),
-                                                    ("contraindication", "isotretinoin", "isotretinoin")])
-    # The general answer first, then the escalation instead of the follow-up suggestions.
-    assert responses(dispatcher) == ["utter_ask_condition/acne_scars"]
+    tracker = make_tracker(text, "report_contraindication", gated_from="ask_condition",
+                           entities=[("condition", "acne_scars", "acne scars"),
+                                     ("contraindication", "isotretinoin", "isotretinoin")])
+    dispatcher, events = run_action(ActionEscalateToClinician(), tracker)
+    # The general facts first, then the escalation; no "anything else?" suggestions.
     assert dispatcher.messages[0]["response"] == "utter_ask_condition/acne_scars"
+    assert "utter_condition_follow_ups" not in responses(dispatcher)
     [marker] = markers(dispatcher)
     assert (marker["reason"], marker["urgent"], marker["ticket"]) == ("isotretinoin", False, None)
     slots = slot_events(events)
-    assert slots["condition"] == "acne_scars"
     assert slots["escalation_reason"] == "isotretinoin"
     assert slots["escalation_question"] == text
-    assert slots["last_topic"] == "escalation"
+    assert slots["escalation_urgent"] is False
+
+
+def test_the_condition_answer_itself_never_escalates():
+    # Routing to a clinician is the gate's and the escalation action's job, not this one's.
+    dispatcher, events = answer_condition("can it help acne scars? I'm on accutane",
+                                          entities=[("condition", "acne_scars", "acne scars"),
+                                                    ("contraindication", "isotretinoin", "accutane")])
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars", "utter_condition_follow_ups"]
+    assert markers(dispatcher) == []
+    assert "escalation_reason" not in slot_events(events)
 
 
 def test_pregnancy_as_the_cause_of_stretch_marks_does_not_escalate():
+    # "pregnancy" here is only a hint (entity contraindication_hint): the gate leaves ask_condition.
     dispatcher, events = answer_condition("can it help stretch marks from my pregnancy?",
                                           entities=[("condition", "stretch_marks", "stretch marks"),
-                                                    ("contraindication", "pregnancy", "pregnancy")])
+                                                    ("contraindication_hint", "pregnancy", "pregnancy")])
     assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_condition_follow_ups"]
     assert markers(dispatcher) == []
     assert "escalation_reason" not in slot_events(events)
+    assert "pregnancy" in load_vocabulary()["contraindication"]["pregnancy"].hints
+    assert "pregnancy" not in load_vocabulary()["contraindication"]["pregnancy"].terms
 
 
 # ---- action_answer_in_context ----------------------------------------------------------------
@@ -176,22 +201,14 @@ def test_a_condition_named_in_the_follow_up_wins_and_becomes_the_context():
     assert slot_events(events) == {"last_topic": "sessions", "condition": "hair_loss"}
 
 
-def test_an_always_escalating_mention_in_a_follow_up_escalates_after_the_answer():
-    dispatcher, events = answer_in_context("how many sessions would I need? I take warfarin", "ask_sessions",
-                                           entities=[("contraindication", "blood_thinners", "warfarin")],
-                                           slots={"condition": "wrinkles"})
-    assert dispatcher.messages[0]["response"] == "utter_sessions_wrinkles"
-    assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
-    assert slot_events(events)["escalation_reason"] == "blood_thinners"
-
-
-def test_a_non_escalating_contraindication_in_a_follow_up_does_not_escalate():
-    dispatcher, _ = answer_in_context("how long until the stretch marks from pregnancy fade?",
-                                      "ask_results_timeline",
-                                      entities=[("condition", "stretch_marks", "stretch marks"),
-                                                ("contraindication", "pregnancy")])
+def test_a_contraindication_in_a_follow_up_does_not_change_the_answer():
+    dispatcher, events = answer_in_context("how long until the stretch marks from pregnancy fade?",
+                                           "ask_results_timeline",
+                                           entities=[("condition", "stretch_marks", "stretch marks"),
+                                                     ("contraindication_hint", "pregnancy")])
     assert responses(dispatcher) == ["utter_results_timeline_stretch_marks"]
     assert markers(dispatcher) == []
+    assert slot_events(events) == {"last_topic": "results_timeline", "condition": "stretch_marks"}
 
 
 # ---- consistency with domain.yml -------------------------------------------------------------

@@ -68,6 +68,34 @@ def test_a_health_question_without_a_recognised_contraindication_is_a_generic_me
     assert "because you mentioned" not in first
 
 
+def test_an_ambiguous_word_names_the_reason_when_the_message_is_about_the_visitor():
+    # DIET judged the message personal (report_contraindication); "acne" alone is only a hint.
+    dispatcher, events = escalate("I've got a lot of acne at the moment, can I still do it?",
+                                  ("contraindication_hint", "active_acne", "acne"))
+    assert [m["reason"] for m in markers(dispatcher)] == ["active_acne"]
+    assert slot_events(events)["escalation_reason"] == "active_acne"
+    assert "active acne" in texts(dispatcher)[0]
+
+
+def test_an_unambiguous_mention_wins_over_a_hint():
+    dispatcher, _ = escalate("my acne is mild but I'm on roaccutane",
+                             ("contraindication_hint", "active_acne", "acne"),
+                             ("contraindication", "isotretinoin", "roaccutane"))
+    assert [m["reason"] for m in markers(dispatcher)] == ["isotretinoin"]
+
+
+def test_conditions_named_in_the_message_are_answered_before_the_escalation():
+    tracker = make_tracker("would it help my stretch marks and acne scars? I have lupus",
+                           "report_contraindication", gated_from="ask_condition",
+                           entities=[("condition", "stretch_marks"), ("condition", "acne_scars"),
+                                     ("contraindication", "autoimmune", "lupus")])
+    dispatcher, _ = run_action(ActionEscalateToClinician(), tracker)
+    assert [m["response"] for m in dispatcher.messages[:2]] == ["utter_ask_condition/stretch_marks",
+                                                                "utter_ask_condition/acne_scars"]
+    assert "because you mentioned an autoimmune" in dispatcher.messages[2]["text"].lower()
+    assert len(markers(dispatcher)) == 1
+
+
 def test_exactly_one_marker_with_reason_urgent_and_no_ticket_yet(clinic_config):
     dispatcher, _ = escalate("I'm pregnant, can I have it done?", ("contraindication", "pregnancy", "pregnant"))
     carrying = [c for c in custom_messages(dispatcher) if "escalation" in c]

@@ -6,6 +6,7 @@ import pytest
 from action_testkit import load_domain
 from actions.vocabulary import (
     GROUPS,
+    HINT_SUFFIX,
     Concept,
     _number_variants,
     concept,
@@ -39,7 +40,7 @@ def test_no_term_belongs_to_two_concepts():
     owners = {}
     for group, concepts in load_vocabulary().items():
         for key, loaded in concepts.items():
-            for term in loaded.terms:
+            for term in loaded.terms + loaded.hints:
                 assert term not in owners, f"'{term}' is in {owners.get(term)} and {group}/{key}"
                 owners[term] = f"{group}/{key}"
 
@@ -49,6 +50,7 @@ def test_plural_and_singular_forms_are_both_recognised():
     assert {"craters", "crater"} <= set(concept("condition", "acne_scars").terms)
     assert {"blood thinner", "blood thinners"} <= set(concept("contraindication", "blood_thinners").terms)
     assert {"red streak", "red streaks"} <= set(concept("red_flag", "infection_signs").terms)
+    assert {"pimple", "pimples"} <= set(concept("contraindication", "active_acne").hints)
 
 
 @pytest.mark.parametrize("term, expected", [
@@ -64,13 +66,28 @@ def test_number_variants(term, expected):
     assert _number_variants(term) == expected
 
 
-def test_always_escalate_flags_match_the_file(vocabulary_file):
-    for key, entry in vocabulary_file["contraindication"].items():
-        assert concept("contraindication", key).always_escalate is bool(entry.get("always_escalate", False))
-    assert concept("contraindication", "isotretinoin").always_escalate
-    # "stretch marks from my pregnancy" must not escalate just for naming pregnancy.
-    assert not concept("contraindication", "pregnancy").always_escalate
-    assert not any(c.always_escalate for c in load_vocabulary()["condition"].values())
+def test_hints_are_loaded_apart_from_the_terms(vocabulary_file):
+    for group in GROUPS:
+        for key, entry in vocabulary_file[group].items():
+            loaded = concept(group, key)
+            for listed in entry.get("hints", []):
+                assert str(listed).lower().strip() in loaded.hints
+            assert not set(loaded.hints) & set(loaded.terms)
+    # "stretch marks from my pregnancy" must not escalate just for naming pregnancy,
+    # while "I'm pregnant" must.
+    pregnancy = concept("contraindication", "pregnancy")
+    assert "pregnancy" in pregnancy.hints and "pregnancy" not in pregnancy.terms
+    assert "i'm pregnant" in pregnancy.terms
+    assert "accutane" in concept("contraindication", "isotretinoin").terms
+    assert HINT_SUFFIX == "_hint"
+
+
+def test_hint_entities_are_declared_in_the_domain():
+    entities = set(load_domain()["entities"])
+    for group, concepts in load_vocabulary().items():
+        assert group in entities
+        if any(c.hints for c in concepts.values()):
+            assert group + HINT_SUFFIX in entities
 
 
 def test_display_names():
@@ -96,22 +113,37 @@ def test_a_term_listed_under_two_concepts_is_refused(tmp_path):
         load_vocabulary(path)
 
 
+def test_a_word_that_is_both_a_term_and_a_hint_is_refused(tmp_path):
+    path = tmp_path / "vocabulary.yml"
+    path.write_text(
+        "condition: {}\n"
+        "contraindication:\n"
+        "  pregnancy: {name: pregnancy, terms: [pregnant], hints: [pregnant]}\n"
+        "red_flag: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="pregnant"):
+        load_vocabulary(path)
+
+
 def test_a_small_vocabulary_file_loads(tmp_path):
     path = tmp_path / "vocabulary.yml"
     path.write_text(
         "condition:\n"
         "  wrinkles: {name: fine lines, terms: [Fine Line, wrinkle]}\n"
         "contraindication:\n"
-        "  keloid: {name: keloids, always_escalate: true, terms: [keloid]}\n"
+        "  keloid: {name: keloids, terms: [keloid], hints: [raised scar]}\n"
         "red_flag:\n"
         "  infection_signs: {name: infection, terms: [pus]}\n",
         encoding="utf-8",
     )
     loaded = load_vocabulary(path)
     assert loaded["condition"]["wrinkles"].terms == ("fine line", "fine lines", "wrinkle", "wrinkles")
-    assert loaded["contraindication"]["keloid"].always_escalate is True
+    assert loaded["contraindication"]["keloid"].hints == ("raised scar", "raised scars")
     assert loaded["red_flag"]["infection_signs"].terms == ("pus",)
 
 
 def test_entities_in_the_domain_are_the_vocabulary_groups():
-    assert set(load_domain()["entities"]) == set(GROUPS)
+    expected = set(GROUPS) | {g + HINT_SUFFIX for g, cs in load_vocabulary().items()
+                              if any(c.hints for c in cs.values())}
+    assert set(load_domain()["entities"]) == expected
