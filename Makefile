@@ -10,7 +10,8 @@ MODEL := models/microneedling.tar.gz
 PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
 
-.PHONY: help install build train run shell test test-unit validate test-stories test-browser eval tickets clean
+# browser: Debian's Chromium for the widget tests (installed when missing)
+.PHONY: browser help install build train run shell test test-unit validate test-stories test-live eval tickets clean
 
 help:
 	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
@@ -46,15 +47,19 @@ validate: build
 	$(VENV)/python scripts/validate_data.py
 
 test-unit: train
-	$(VENV)/pytest -q tests/actions tests/nlu tests/channels
+	$(VENV)/pytest -q tests/actions tests/nlu
 
 test-stories: train
-	@scripts/bot.sh exec $(RASA) test core -m $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories
+	$(RASA) test core -m $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories
 
-test-browser: train
-	@scripts/bot.sh exec $(VENV)/pytest -q tests/browser
+# One running assistant (action server, Rasa server, demo page) for the REST and browser tests.
+test-live: train browser
+	@scripts/bot.sh exec $(VENV)/pytest -q tests/live tests/browser
 
-test: train validate test-unit test-stories test-browser
+browser:
+	@test -x /usr/bin/chromium || scripts/install_chromium.sh
+
+test: train validate test-unit test-stories test-live
 	@echo "all tests passed"
 
 eval: train

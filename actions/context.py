@@ -53,7 +53,10 @@ def conditions_in_message(tracker: Tracker) -> List[str]:
     named = [c for c in entity_values(tracker, "condition") if c in load_vocabulary()["condition"]]
     if named:
         return named[:MAX_CONDITIONS_PER_ANSWER]
-    if latest_intent(tracker) == RETRIEVAL_INTENT:
+    intent = tracker.latest_message.get("intent") or {}
+    # The selector runs on every message; its choice counts when the message is about a condition
+    # (also when the safety gate turned such a question into an escalation).
+    if RETRIEVAL_INTENT in (intent.get("name"), intent.get("gated_from")) or intent.get("name") == "inform_condition":
         chosen = selected_condition(tracker)
         return [chosen] if chosen else []
     return []

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import Clinic, load_clinic
 from actions.context import RETRIEVAL_INTENT, conditions_in_message
-from actions.messages import first_entity_value, latest_text
+from actions.messages import entity_values, first_entity_value, latest_text
 from actions.vocabulary import display_name
 
 # Categories that are not a vocabulary key.
@@ -95,7 +95,9 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
 def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """Urgent advice first, with the numbers; then the urgent marker and an optional call back."""
     clinic = load_clinic()
-    reason = first_entity_value(tracker, "red_flag") or REASON_RED_FLAG
+    flags = entity_values(tracker, "red_flag")
+    # The more dangerous sign decides the advice: "pus, and now my lips are swelling" is allergic.
+    reason = "allergic_reaction" if "allergic_reaction" in flags else (flags[0] if flags else REASON_RED_FLAG)
     if reason == "allergic_reaction":
         advice = (f"This could be an allergic reaction. If you have any trouble breathing or swelling of your "
                   f"lips, face or throat, call {clinic.emergency_number} now or go to the nearest emergency "

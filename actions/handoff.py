@@ -31,7 +31,9 @@ SPOOL_PATH = Path(__file__).resolve().parent.parent / "var" / "handoff_spool.jso
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().-]+$")
 
-FORM_SLOTS = ("contact_name", "contact_detail", "preferred_time", "contact_consent", "contact_attempts")
+# Cleared once a request is settled, so a later request does not inherit this one's reason.
+REQUEST_SLOTS = ("contact_name", "contact_detail", "preferred_time", "contact_consent", "contact_attempts",
+                 "escalation_reason", "escalation_question", "escalation_urgent")
 
 
 def normalise_contact(value: str) -> Optional[str]:
@@ -122,7 +124,7 @@ class ActionCreateHandoffTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         clinic = load_clinic()
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        reset = [SlotSet(slot, None) for slot in REQUEST_SLOTS]
         contact = tracker.get_slot("contact_detail")
         if contact == CONTACT_NOT_GIVEN:
             return reset

@@ -58,7 +58,7 @@ def main(argv: Optional[List[str]] = None, store: Optional[TicketStore] = None) 
         print(f"{len(tickets)} ticket(s)")
         return 0
     if args.command == "renotify":
-        targets = [store.get(args.reference)] if args.reference else store.list(only_unnotified=True)
+        targets = [store.get(args.reference)] if args.reference else store.list(status=STATUS_OPEN, only_unnotified=True)
         if not targets or targets[0] is None:
             print("nothing to re-send" if not args.reference else f"no ticket {args.reference}")
             return 0 if not args.reference else 1
@@ -73,8 +73,8 @@ def main(argv: Optional[List[str]] = None, store: Optional[TicketStore] = None) 
     if args.command == "show":
         print(details(ticket))
     else:
-        store.resolve(ticket.reference)
-        print(f"{ticket.reference} resolved")
+        print(f"{ticket.reference} resolved" if store.resolve(ticket.reference)
+              else f"{ticket.reference} was already resolved")
     return 0
 
 

@@ -116,6 +116,7 @@ class TicketStore:
             result = conn.execute(
                 tickets_table.update()
                 .where(tickets_table.c.reference == reference.strip().upper())
+                .where(tickets_table.c.status != STATUS_RESOLVED)
                 .values(status=STATUS_RESOLVED, resolved_at=datetime.now(timezone.utc))
             )
         return result.rowcount == 1

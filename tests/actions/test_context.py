@@ -48,8 +48,16 @@ def test_falls_back_to_the_response_selectors_choice():
     assert slot_events(events) == {"condition": "stretch_marks", "last_topic": "condition"}
 
 
-def test_the_selector_is_only_trusted_for_ask_condition():
+def test_the_selector_is_trusted_for_a_bare_condition_too():
+    # "the lines on my hips" is inform_condition: the selector's stretch_marks is what was meant.
     dispatcher, events = answer_condition("the lines on my hips", intent="inform_condition",
+                                          response_selector="ask_condition/stretch_marks")
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_condition_follow_ups"]
+    assert slot_events(events) == {"condition": "stretch_marks", "last_topic": "condition"}
+
+
+def test_the_selector_is_not_trusted_for_other_intents():
+    dispatcher, events = answer_condition("how many sessions?", intent="ask_sessions",
                                           response_selector="ask_condition/stretch_marks")
     assert responses(dispatcher) == ["utter_ask_which_condition"]
     assert events == []

@@ -221,7 +221,7 @@ def test_triage_offers_a_call_back_but_says_not_to_wait():
 
 
 def test_the_more_dangerous_red_flag_decides_the_advice(clinic_config):
-    """KNOWN BUG (actions/escalation.py, triage_red_flag): the FIRST red flag named decides.
+    """Regression (fixed): the FIRST red flag named used to decide.
 
     "There's pus and now my lips are swelling" names infection_signs first and
     allergic_reaction second; the visitor is told to call the clinic about an infection and

@@ -23,7 +23,7 @@ from action_testkit import (
 from actions import handoff
 from actions.handoff import (
     CONTACT_NOT_GIVEN,
-    FORM_SLOTS,
+    REQUEST_SLOTS,
     MAX_NAME_LENGTH,
     ActionCreateHandoffTicket,
     ValidateHandoffForm,
@@ -142,7 +142,7 @@ def test_three_failures_then_no_ticket(domain, db_path):
     dispatcher, events = create_ticket(slots)
     assert dispatcher.messages == []
     assert rows(db_path) == []
-    assert {name: slot_events(events)[name] for name in FORM_SLOTS} == dict.fromkeys(FORM_SLOTS)
+    assert {name: slot_events(events)[name] for name in REQUEST_SLOTS} == dict.fromkeys(REQUEST_SLOTS)
 
 
 def test_normalise_contact_bounds():
@@ -217,7 +217,7 @@ def test_with_consent_a_ticket_row_is_written(db_path, clinic_config):
 
     slots = slot_events(events)
     assert slots["handoff_ticket"] == reference
-    assert all(slots[name] is None for name in FORM_SLOTS)  # the form can be filled again later
+    assert all(slots[name] is None for name in REQUEST_SLOTS)  # the form can be filled again later
 
 
 def test_an_urgent_triage_makes_an_urgent_ticket(db_path):
@@ -245,7 +245,7 @@ def test_without_consent_nothing_is_written(db_path, clinic_config):
     assert clinic_config["phone"] in reply
     assert markers(dispatcher) == []
     assert "handoff_ticket" not in slot_events(events)
-    assert all(slot_events(events)[name] is None for name in FORM_SLOTS)
+    assert all(slot_events(events)[name] is None for name in REQUEST_SLOTS)
 
 
 def test_references_differ_between_tickets(db_path):
@@ -257,7 +257,7 @@ def test_references_differ_between_tickets(db_path):
 
 
 def test_escalation_context_does_not_leak_into_a_later_request(db_path):
-    """KNOWN BUG (actions/handoff.py, ActionCreateHandoffTicket.run): after a ticket is created
+    """Regression (fixed): after a ticket was created
     only the form slots are reset; escalation_reason / escalation_question / escalation_urgent
     keep their values (and domain.yml carries slots over to new sessions). A later, unrelated
     "can I talk to a clinician?" is then filed as the OLD reason, with the OLD question and as
@@ -353,6 +353,6 @@ def test_staff_are_notified_in_the_background(monkeypatch, webhook_server, isola
 def test_action_names_are_declared_in_the_domain(domain):
     assert ActionCreateHandoffTicket().name() in domain["actions"]
     assert ValidateHandoffForm().name() in domain["actions"]
-    assert set(domain["forms"]["handoff_form"]["required_slots"]) <= set(FORM_SLOTS)
-    assert set(FORM_SLOTS) <= set(domain["slots"])
+    assert set(domain["forms"]["handoff_form"]["required_slots"]) <= set(REQUEST_SLOTS)
+    assert set(REQUEST_SLOTS) <= set(domain["slots"])
     assert handoff.MAX_CONTACT_ATTEMPTS == 3
