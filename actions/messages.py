@@ -5,6 +5,8 @@ from typing import List, Optional
 
 from rasa_sdk import Tracker
 
+from actions.vocabulary import canonical_key
+
 MAX_STORED_TEXT = 2000  # what a ticket keeps of a visitor's message
 
 
@@ -21,8 +23,10 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
     values: List[str] = []
     for found in tracker.latest_message.get("entities") or []:
         value = found.get("value")
-        if found.get("entity") == entity and isinstance(value, str) and value not in values:
-            values.append(value)
+        if found.get("entity") == entity and isinstance(value, str):
+            key = canonical_key(entity, value)
+            if key not in values:
+                values.append(key)
     return values
 
 

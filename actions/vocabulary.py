@@ -68,3 +68,20 @@ def concept(group: str, key: str) -> Concept:
 def display_name(group: str, key: str) -> str:
     concepts = load_vocabulary().get(group, {})
     return concepts[key].name if key in concepts else key.replace("_", " ")
+
+
+def canonical_key(label: str, value: str) -> str:
+    """The canonical key for an entity value: the key itself, or the key whose term it is.
+
+    EntitySynonymMapper normally does this inside the model; this keeps actions right when the
+    spaCy pipeline on disk is newer than the model's synonym table.
+    """
+    group = label[: -len(HINT_SUFFIX)] if label.endswith(HINT_SUFFIX) else label
+    concepts = load_vocabulary().get(group, {})
+    if value in concepts:
+        return value
+    text = value.lower().strip()
+    for concept in concepts.values():
+        if text in concept.terms or text in concept.hints:
+            return concept.key
+    return value

@@ -1,11 +1,13 @@
-"""NLU safety gate: an unambiguous contraindication mention always reaches a clinician.
+"""NLU safety gate: a red flag or an unambiguous contraindication always reaches a clinician.
 
 DIET classifies what the visitor asks; the vocabulary's entity_ruler finds what they mention.
-A question can be about one thing and mention another ("can it help my acne scars? I'm on
-accutane"): whatever DIET decided, a `contraindication` entity (an unambiguous term from
-nlp/vocabulary.yml, not a `contraindication_hint`) turns the intent into
-report_contraindication, so the dialogue escalates. Red flags and explicit requests for a
-clinician keep their own, more urgent or more direct, handling.
+A message can be about one thing and mention another ("can it help my acne scars? I'm on
+accutane", "when does the redness go? it's hot and there's pus now"). Whatever DIET decided:
+- a `red_flag` entity turns the intent into report_red_flag (urgent advice first), unless the
+  message is a general question about risks or aftercare ("how do I avoid infection?") or
+  already a contraindication or a request for a clinician;
+- a `contraindication` entity (an unambiguous term of nlp/vocabulary.yml, not a
+  `contraindication_hint`) turns it into report_contraindication.
 """
 from __future__ import annotations
 
@@ -18,17 +20,25 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-ESCALATING_ENTITY = "contraindication"
-ESCALATION_INTENT = "report_contraindication"
-KEEP_INTENTS = frozenset({ESCALATION_INTENT, "report_red_flag", "request_clinician"})
+RED_FLAG_INTENT = "report_red_flag"
+CONTRAINDICATION_INTENT = "report_contraindication"
+# (entity, the intent it leads to, intents that keep their own handling), most urgent first.
+GATES = (
+    ("red_flag", RED_FLAG_INTENT, frozenset({RED_FLAG_INTENT, CONTRAINDICATION_INTENT, "request_clinician",
+                                             "ask_risks", "ask_aftercare", "ask_who_should_avoid"})),
+    ("contraindication", CONTRAINDICATION_INTENT, frozenset({RED_FLAG_INTENT, CONTRAINDICATION_INTENT,
+                                                             "request_clinician"})),
+)
 
 
 def gated_intent(intent: Optional[Dict[str, Any]], entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The intent to use instead of DIET's, or None to keep DIET's."""
     name = (intent or {}).get(INTENT_NAME_KEY)
-    if name in KEEP_INTENTS or not any(e.get("entity") == ESCALATING_ENTITY for e in entities):
-        return None
-    return {INTENT_NAME_KEY: ESCALATION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": name}
+    mentioned = {e.get("entity") for e in entities}
+    for entity, target, keep in GATES:
+        if entity in mentioned and name not in keep:
+            return {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": name}
+    return None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
