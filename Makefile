@@ -11,13 +11,14 @@ PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
 
 # browser: Debian's Chromium for the widget tests (installed when missing)
-.PHONY: browser help install build train run shell test test-unit validate test-stories test-live eval tickets clean
+.PHONY: browser help install build train run shell test test-unit validate test-stories test-live eval bench tickets clean
 
 help:
 	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
 	@echo "make shell   talk to the current model in this terminal (clinic staff)"
 	@echo "make test    everything CI runs: validate data, pytest, test stories, browser tests"
 	@echo "make eval    NLU and escalation figures on the held-out test sets (reports/)"
+	@echo "make bench   training time, latency, throughput, memory (reports/bench.json)"
 	@echo "make tickets ARGS='list'   clinician follow-up tickets (list|show REF|resolve REF|renotify)"
 
 install: .venv/.requirements.sha256
@@ -67,6 +68,13 @@ eval: train
 	$(RASA) test nlu -m $(MODEL) --nlu tests/nlu/test_nlu.yml --out reports/nlu
 	@$(VENV)/python scripts/nlu_summary.py reports/nlu
 	@scripts/bot.sh exec $(VENV)/python scripts/eval_escalation.py
+
+# Training time from scratch, then latency, throughput and memory of the running assistant.
+bench: build
+	@mkdir -p reports
+	@start=$$(date +%s); $(RASA) train --force --fixed-model-name microneedling --out models > var/bench-train.log 2>&1 \
+	  && echo "training from scratch: $$(( $$(date +%s) - start )) s" | tee reports/bench-train.txt
+	@start=$$(date +%s%N); scripts/bot.sh exec bash -c 'echo "cold start (servers up, model loaded): $$(( ($$(date +%s%N) - '$$start') / 1000000000 )) s"; $(VENV)/python scripts/bench.py'
 
 tickets: install
 	@$(VENV)/python -m actions.staff_tickets $(ARGS)
