@@ -66,8 +66,10 @@ test: train validate test-unit test-stories test-live
 eval: train
 	@mkdir -p reports
 	$(RASA) test nlu -m $(MODEL) --nlu tests/nlu/test_nlu.yml --out reports/nlu
-	@$(VENV)/python scripts/nlu_summary.py reports/nlu
-	@scripts/bot.sh exec $(VENV)/python scripts/eval_escalation.py
+	@# Both figures are always produced; the target fails if either misses its goal.
+	@nlu=0; $(VENV)/python scripts/nlu_summary.py reports/nlu || nlu=$$?; \
+	  esc=0; scripts/bot.sh exec $(VENV)/python scripts/eval_escalation.py || esc=$$?; \
+	  test $$nlu -eq 0 -a $$esc -eq 0
 
 # Training time from scratch, then latency, throughput and memory of the running assistant.
 bench: build
