@@ -96,11 +96,14 @@ class ActionAnswerInContext(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        topic = CONTEXT_TOPICS.get(latest_intent(tracker), "results_vary")
+        # "how many sessions and when will I see results?" is one multi-intent: answer each part.
+        topics = [CONTEXT_TOPICS[i] for i in latest_intent(tracker).split("+") if i in CONTEXT_TOPICS]
+        topics = topics or ["results_vary"]
         named = conditions_in_message(tracker)
         condition = named[0] if named else tracker.get_slot("condition")
-        dispatcher.utter_message(response=topic_response(topic, condition))
-        events: List[EventType] = [SlotSet("last_topic", topic)]
+        for topic in topics:
+            dispatcher.utter_message(response=topic_response(topic, condition))
+        events: List[EventType] = [SlotSet("last_topic", topics[-1])]
         if named:
             events.append(SlotSet("condition", named[0]))
         return events

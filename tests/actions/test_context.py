@@ -265,3 +265,11 @@ def test_follow_up_intents_and_topics_agree_with_the_domain(domain):
     assert {"ask_condition", "inform_condition"} <= set(domain["intents"])
     assert ActionAnswerCondition().name() in domain["actions"]
     assert ActionAnswerInContext().name() in domain["actions"]
+
+
+def test_two_follow_up_questions_in_one_message_are_both_answered_for_the_condition():
+    dispatcher, events = answer_in_context("how many sessions and when will I see results?",
+                                           "ask_sessions+ask_results_timeline",
+                                           slots={"condition": "stretch_marks"})
+    assert responses(dispatcher) == ["utter_sessions_stretch_marks", "utter_results_timeline_stretch_marks"]
+    assert slot_events(events) == {"last_topic": "results_timeline"}

@@ -85,3 +85,8 @@ def test_normal_recovery_is_reassured_not_escalated(say):
 def test_out_of_scope_and_other_languages_get_a_clear_answer(say):
     assert "microneedling" in text_of(say("recommend a good pizza place nearby?")).lower()
     assert "english" in text_of(say("¿cuánto cuesta el microneedling?")).lower()
+
+
+def test_two_questions_in_one_message_are_both_answered(say):
+    reply = text_of(say("how many sessions will I need and when will I see results?")).lower()
+    assert "4–6 weeks" in reply and "weeks to months" in reply
