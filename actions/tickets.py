@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "handoff.db"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+REFERENCE_ATTEMPTS = 5
 
 STATUS_OPEN = "open"
 STATUS_RESOLVED = "resolved"
@@ -78,14 +79,21 @@ class TicketStore:
 
     def create(self, *, reason: str, urgent: bool, question: str, conversation_id: str,
                contact_name: str, contact_detail: str, preferred_time: str) -> Ticket:
-        ticket = Ticket(
-            reference=new_reference(), reason=reason, urgent=urgent, question=question,
-            conversation_id=conversation_id, contact_name=contact_name, contact_detail=contact_detail,
-            preferred_time=preferred_time, created_at=datetime.now(timezone.utc),
-        )
-        with self.engine.begin() as conn:
-            conn.execute(tickets_table.insert().values(**ticket.__dict__))
-        return ticket
+        for attempt in range(REFERENCE_ATTEMPTS):
+            ticket = Ticket(
+                reference=new_reference(), reason=reason, urgent=urgent, question=question,
+                conversation_id=conversation_id, contact_name=contact_name, contact_detail=contact_detail,
+                preferred_time=preferred_time, created_at=datetime.now(timezone.utc),
+            )
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(tickets_table.insert().values(**ticket.__dict__))
+                return ticket
+            except sa.exc.IntegrityError:
+                # References are random (32^6); a clash with an existing one just draws again.
+                if attempt == REFERENCE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def get(self, reference: str) -> Optional[Ticket]:
         with self.engine.connect() as conn:

@@ -34,12 +34,23 @@ def test_the_alphabet_avoids_characters_misheard_on_the_phone():
     assert set(REFERENCE_ALPHABET) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
-def test_references_are_in_the_documented_format_and_unique():
+def test_references_are_in_the_documented_format():
     references = [new_reference() for _ in range(5000)]
     assert all(REFERENCE.match(ref) for ref in references)
-    assert len(set(references)) == len(references)
     # All of the alphabet is used (so references are as hard to guess as documented).
     assert set("".join(ref[3:] for ref in references)) == set(REFERENCE_ALPHABET)
+
+
+def test_a_reference_clash_draws_a_new_reference_instead_of_failing(monkeypatch, tmp_path):
+    # Random references can repeat (about 1 in 1e9 per pair); the store must never hand one out twice.
+    store = TicketStore(f"sqlite:///{tmp_path / 'clash.db'}")
+    drawn = iter(["MN-AAAAAA", "MN-AAAAAA", "MN-BBBBBB"])
+    monkeypatch.setattr("actions.tickets.new_reference", lambda: next(drawn))
+    details = dict(reason="keloid", urgent=False, question="q", conversation_id="c",
+                   contact_name="n", contact_detail="+15551234567", preferred_time="any time")
+    first, second = store.create(**details), store.create(**details)
+    assert (first.reference, second.reference) == ("MN-AAAAAA", "MN-BBBBBB")
+    assert len(store.list()) == 2
 
 
 def test_database_url_defaults_to_var_and_follows_the_environment(monkeypatch, isolated_db):
