@@ -58,6 +58,19 @@ def contraindication_reason(tracker: Tracker) -> str:
     return reason or REASON_MEDICAL_QUESTION
 
 
+def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, urgent: bool,
+                    text: str, yes_title: str) -> List[EventType]:
+    """Offer a clinician follow-up (yes starts handoff_form) and remember what it is about."""
+    dispatcher.utter_message(text=text, buttons=[{"title": yes_title, "payload": "/affirm"},
+                                                 {"title": "No, thanks", "payload": "/deny"}])
+    return [
+        SlotSet("escalation_reason", reason),
+        SlotSet("escalation_question", latest_text(tracker)),
+        SlotSet("escalation_urgent", urgent),
+        SlotSet("last_topic", "escalation"),
+    ]
+
+
 def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
     """Explain why a clinician must assess, send the marker, offer a call back. No clearance."""
     clinic = load_clinic()
@@ -76,20 +89,10 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
     if quote:
         dispatcher.utter_message(text=quote)
     dispatcher.utter_message(json_message=escalation_payload(reason, False, None, clinic))
-    dispatcher.utter_message(
+    return offer_follow_up(
+        dispatcher, tracker, reason, urgent=False, yes_title="Yes, please contact me",
         text=(f"Would you like a clinician from {clinic.name} to contact you? "
-              f"You can also call us on {clinic.phone} ({clinic.hours})."),
-        buttons=[
-            {"title": "Yes, please contact me", "payload": "/affirm"},
-            {"title": "No, thanks", "payload": "/deny"},
-        ],
-    )
-    return [
-        SlotSet("escalation_reason", reason),
-        SlotSet("escalation_question", latest_text(tracker)),
-        SlotSet("escalation_urgent", False),
-        SlotSet("last_topic", "escalation"),
-    ]
+              f"You can also call us on {clinic.phone} ({clinic.hours})."))
 
 
 def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -109,20 +112,10 @@ def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
                   f"{clinic.emergency_number}.")
     dispatcher.utter_message(text=advice)
     dispatcher.utter_message(json_message=escalation_payload(reason, True, None, clinic))
-    dispatcher.utter_message(
+    return offer_follow_up(
+        dispatcher, tracker, reason, urgent=True, yes_title="Yes, ask a clinician to call me",
         text=("I can also ask a clinician to call you back, but please don't wait for that "
-              "if things are getting worse."),
-        buttons=[
-            {"title": "Yes, ask a clinician to call me", "payload": "/affirm"},
-            {"title": "No, thanks", "payload": "/deny"},
-        ],
-    )
-    return [
-        SlotSet("escalation_reason", reason),
-        SlotSet("escalation_question", latest_text(tracker)),
-        SlotSet("escalation_urgent", True),
-        SlotSet("last_topic", "escalation"),
-    ]
+              "if things are getting worse."))
 
 
 class ActionEscalateToClinician(Action):
