@@ -32,9 +32,9 @@ build: install
 $(PIPELINE_STAMP): nlp/vocabulary.yml nlp/build_pipeline.py actions/vocabulary.py | install
 	@$(VENV)/python -m nlp.build_pipeline
 
-train: build $(MODEL)
-$(MODEL): $(TRAINING_INPUTS) | install
-	@$(VENV)/python -m nlp.build_pipeline
+# `build` (phony) runs once per make invocation; the stamp above triggers the retrain.
+train: $(MODEL)
+$(MODEL): $(TRAINING_INPUTS) | build
 	$(RASA) train --fixed-model-name microneedling --out models
 	@touch $(MODEL)
 
