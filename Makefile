@@ -11,15 +11,18 @@ PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
 
 # browser: Debian's Chromium for the widget tests (installed when missing)
-.PHONY: browser help install build train run shell test test-unit validate test-stories test-live eval bench tickets clean
+.PHONY: browser help install build train run run-scaled shell test test-unit validate test-stories test-live test-scaled eval bench tickets purge audit clean
 
 help:
 	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
+	@echo "make run-scaled   PostgreSQL + Redis + 2 Rasa processes behind nginx on :8090 (Ctrl-C stops)"
 	@echo "make shell   talk to the current model in this terminal (clinic staff)"
 	@echo "make test    everything CI runs: validate data, pytest, test stories, browser tests"
 	@echo "make eval    NLU and escalation figures on the held-out test sets (reports/)"
-	@echo "make bench   training time, latency, throughput, memory (reports/bench.json)"
+	@echo "make bench   training, accuracy, latency, throughput, memory vs stock rasa init config (reports/bench.md)"
 	@echo "make tickets ARGS='list'   clinician follow-up tickets (list|show REF|resolve REF|renotify)"
+	@echo "make purge DAYS=90   remove conversations and tickets older than 90 days (default: \$$RETENTION_DAYS)"
+	@echo "make audit   known vulnerabilities of the pinned packages (pip-audit, needs the internet)"
 
 install: .venv/.requirements.sha256
 .venv/.requirements.sha256: requirements.txt requirements.lock scripts/install.sh
@@ -41,6 +44,10 @@ $(MODEL): $(TRAINING_INPUTS) | build
 run: train
 	@scripts/bot.sh run
 
+# Several Rasa processes behind nginx, PostgreSQL tracker store, Redis lock store (SCALED_REPLICAS=2).
+run-scaled: train
+	@scripts/scaled.sh run
+
 shell: train
 	@scripts/bot.sh shell
 
@@ -57,6 +64,11 @@ test-stories: train
 test-live: train browser
 	@scripts/bot.sh exec $(VENV)/pytest -q tests/live tests/browser
 
+# The scaled configuration: the widget through nginx, 200 concurrent conversations, a killed
+# Rasa process, Redis down (PostgreSQL, Redis, nginx installed with apt-get when missing).
+test-scaled: train browser
+	@scripts/scaled.sh exec $(VENV)/pytest -q tests/scaled
+
 browser:
 	@test -x /usr/bin/chromium || scripts/install_chromium.sh
 
@@ -71,15 +83,25 @@ eval: train
 	  esc=0; scripts/bot.sh exec $(VENV)/python scripts/eval_escalation.py || esc=$$?; \
 	  test $$nlu -eq 0 -a $$esc -eq 0
 
-# Training time from scratch, then latency, throughput and memory of the running assistant.
+# This project's config against the stock `rasa init` config, default and scaled runs:
+# reports/bench.md, reports/bench/*.json, docs/bench-latency.png (scripts/bench.sh).
 bench: build
-	@mkdir -p reports
-	@start=$$(date +%s); $(RASA) train --force --fixed-model-name microneedling --out models > var/bench-train.log 2>&1 \
-	  && echo "training from scratch: $$(( $$(date +%s) - start )) s" | tee reports/bench-train.txt
-	@start=$$(date +%s%N); scripts/bot.sh exec bash -c 'echo "cold start (servers up, model loaded): $$(( ($$(date +%s%N) - '$$start') / 1000000000 )) s"; $(VENV)/python scripts/bench.py'
+	@scripts/bench.sh
 
 tickets: install
 	@$(VENV)/python -m actions.staff_tickets $(ARGS)
+
+# Retention: DAYS=N, else RETENTION_DAYS from the environment; ARGS=--dry-run only counts.
+purge: install
+	@$(VENV)/python -m actions.purge $(if $(DAYS),--days $(DAYS)) $(ARGS)
+
+# pip-audit in a venv of its own (not .venv), against the exact pins. --strict: a package that
+# could not be checked fails the audit instead of passing as "no known vulnerabilities".
+AUDIT_VENV ?= var/audit-venv
+AUDIT_SERVICE ?= osv
+audit:
+	@test -x $(AUDIT_VENV)/bin/pip-audit || { python3 -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/pip install -q pip-audit==2.10.1; }
+	$(AUDIT_VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip --strict -s $(AUDIT_SERVICE) --progress-spinner off
 
 clean:
 	rm -rf models var/spacy data/nlu/generated reports/nlu reports/stories

@@ -26,7 +26,9 @@ MAX_NAME_LENGTH = 100
 MAX_TIME_LENGTH = 100
 MAX_CONTACT_ATTEMPTS = 3
 CONTACT_NOT_GIVEN = "not given"  # set after three invalid contact details; no ticket is created
-SPOOL_PATH = Path(__file__).resolve().parent.parent / "var" / "handoff_spool.jsonl"
+# Requests the ticket database refused; HANDOFF_SPOOL_PATH moves it (e.g. a test's own action server).
+SPOOL_PATH = Path(os.environ.get("HANDOFF_SPOOL_PATH")
+                  or Path(__file__).resolve().parent.parent / "var" / "handoff_spool.jsonl")
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().-]+$")

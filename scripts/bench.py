@@ -1,12 +1,18 @@
-"""Benchmark the running assistant: cold start, memory, per-turn latency, concurrent load.
+"""Benchmark the running assistant, then gather every run into one report and plot.
 
-    make bench        # trains if needed, starts the servers, runs this, writes reports/bench.json
+    make bench      # runs scripts/bench.sh, which calls this for each configuration
 
-Per-turn latency is measured through the REST webhook, sequentially, per kind of turn; the
-concurrent phase runs N conversations of several turns each at once.
+    bench.py load LABEL [--levels 10,50,200]   measure the assistant at $BOT_URL into reports/bench/LABEL.json
+    bench.py report                             reports/bench/*.json -> reports/bench.md and the PNG plot
+
+Per-turn latency goes through the REST webhook (what the widget uses): sequentially per kind of
+turn, then with N conversations of several turns each at once. A turn counts as an error when the
+request fails or the reply is the channel's "not saved" apology (a turn that outlasted
+TURN_TIMEOUT_SECONDS), so a capped latency never passes for a fast one.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -16,27 +22,41 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List, Optional
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-BOT_URL = os.environ.get("BOT_URL", "http://localhost:5005")
+sys.path.insert(0, str(ROOT))
+from channels.rest import not_saved_reply  # noqa: E402  (the project root is not on sys.path by default)
+
+OUT = ROOT / "reports" / "bench"
+PLOT = ROOT / "docs" / "bench-latency.png"
+BOT_URL = os.environ.get("BOT_URL", "http://localhost:5005").rstrip("/")
+NOT_SAVED = not_saved_reply()["text"]
 KINDS = {
-    "faq answer": ["what is microneedling?", "how long is the downtime?", "does it hurt?"],
-    "follow-up with context (custom action)": ["how many sessions would I need?", "when will I see results?"],
-    "escalation (custom action)": ["I'm on accutane, can I have it?", "I'm 20 weeks pregnant, is it ok?"],
+    "faq": ["what is microneedling?", "how long is the downtime?", "does it hurt?"],
+    "follow_up": ["how many sessions would I need?", "when will I see results?"],
+    "escalation": ["I'm on accutane, can I have it?", "I'm 20 weeks pregnant, is it ok?"],
 }
+KIND_TITLES = {"faq": "FAQ answer", "follow_up": "follow-up with context (custom action)",
+               "escalation": "escalation (custom action)"}
 CONVERSATION = ["hi", "can it help my stretch marks?", "how many sessions would I need?",
                 "does it hurt?", "thanks"]
+
+
+class TurnFailed(Exception):
+    pass
 
 
 def post(sender: str, message: str) -> float:
     started = time.perf_counter()
     response = requests.post(f"{BOT_URL}/webhooks/rest/webhook", json={"sender": sender, "message": message},
                              timeout=60)
-    response.raise_for_status()
-    return (time.perf_counter() - started) * 1000
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200 or any(r.get("text") == NOT_SAVED for r in response.json()):
+        raise TurnFailed(f"{response.status_code}: {response.text[:200]}")
+    return elapsed
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -44,69 +64,155 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def rss_mb(pattern: str) -> float:
+def rss_mb(pattern: str) -> List[float]:
+    """Resident memory of each process whose command line matches `pattern`, in MB."""
     pids = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
-    total = 0.0
+    sizes = []
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total = max(total, int(line.split()[1]) / 1024)
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
-            pass
-    return total
+            continue
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        if kb > 50_000:  # skip wrapper shells and setsid parents
+            sizes.append(round(kb / 1024))
+    return sizes
 
 
-def sequential(rounds: int = 20) -> Dict[str, Dict[str, float]]:
+def sequential(rounds: int) -> Dict[str, Dict[str, float]]:
     results = {}
     for kind, messages in KINDS.items():
         latencies = []
         for i in range(rounds):
             sender = f"bench-{uuid.uuid4().hex}"
-            if "follow-up" in kind:
+            if kind == "follow_up":
                 post(sender, "can it help my stretch marks?")
             latencies.append(post(sender, messages[i % len(messages)]))
         results[kind] = {"median_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95)}
     return results
 
 
-def concurrent(conversations: int) -> Dict[str, float]:
-    def converse(_: int) -> List[float]:
-        sender = f"load-{uuid.uuid4().hex}"
-        out = []
-        for message in CONVERSATION:
-            try:
-                out.append(post(sender, message))
-            except requests.RequestException:
-                out.append(float("nan"))
-        return out
+def converse(_: int) -> List[Optional[float]]:
+    sender = f"load-{uuid.uuid4().hex}"
+    latencies: List[Optional[float]] = []
+    for message in CONVERSATION:
+        try:
+            latencies.append(post(sender, message))
+        except (requests.RequestException, TurnFailed, ValueError):
+            latencies.append(None)
+    return latencies
 
+
+def concurrent(conversations: int) -> Dict[str, float]:
     started = time.perf_counter()
     with ThreadPoolExecutor(conversations) as pool:
-        latencies = [x for conv in pool.map(converse, range(conversations)) for x in conv]
+        latencies = [x for conversation in pool.map(converse, range(conversations)) for x in conversation]
     wall = time.perf_counter() - started
-    ok = [x for x in latencies if x == x]
+    ok = [x for x in latencies if x is not None]
     return {"conversations": conversations, "turns": len(latencies), "errors": len(latencies) - len(ok),
-            "turns_per_s": len(ok) / wall, "median_ms": statistics.median(ok), "p95_ms": percentile(ok, 0.95)}
+            "turns_per_s": len(ok) / wall, "median_ms": statistics.median(ok) if ok else float("nan"),
+            "p95_ms": percentile(ok, 0.95) if ok else float("nan")}
+
+
+def load(label: str, levels: List[int], rounds: int) -> Dict[str, Any]:
+    post("bench-warmup", "hi")
+    figures: Dict[str, Any] = {"label": label, "sequential": sequential(rounds)}
+    figures["concurrent"] = []
+    for level in levels:
+        figures["concurrent"].append(concurrent(level))
+        f = figures["concurrent"][-1]
+        print(f"  {label}: {level} concurrent: {f['turns_per_s']:.1f} turns/s, median {f['median_ms']:.0f} ms, "
+              f"p95 {f['p95_ms']:.0f} ms, {f['errors']} errors", flush=True)
+    figures["rasa_rss_mb"] = rss_mb("rasa run -m")
+    figures["action_rss_mb"] = rss_mb("rasa run actions")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{label}.json").write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def read_runs() -> Dict[str, Dict[str, Any]]:
+    return {path.stem: json.loads(path.read_text()) for path in sorted(OUT.glob("*.json"))}
+
+
+def read_text(name: str) -> str:
+    path = OUT / name
+    return path.read_text().strip() if path.exists() else "not measured"
+
+
+def plot(runs: Dict[str, Dict[str, Any]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (latency_axis, throughput_axis) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for label, run in runs.items():
+        levels = [c["conversations"] for c in run["concurrent"]]
+        line, = latency_axis.plot(levels, [c["p95_ms"] for c in run["concurrent"]], marker="o", label=f"{label} p95")
+        latency_axis.plot(levels, [c["median_ms"] for c in run["concurrent"]], marker=".", linestyle="--",
+                          color=line.get_color(), label=f"{label} median")
+        throughput_axis.plot(levels, [c["turns_per_s"] for c in run["concurrent"]], marker="o", label=label)
+    latency_axis.set(xlabel="concurrent conversations", ylabel="latency per turn (ms)", yscale="log",
+                     title="Latency against concurrency")
+    throughput_axis.set(xlabel="concurrent conversations", ylabel="turns per second", title="Throughput")
+    for axis in (latency_axis, throughput_axis):
+        axis.set_xscale("log")
+        axis.set_xticks([10, 50, 200], labels=["10", "50", "200"])
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    PLOT.parent.mkdir(exist_ok=True)
+    figure.savefig(PLOT, dpi=110)
+
+
+def report() -> int:
+    runs = read_runs()
+    if not runs:
+        print("no runs in reports/bench/: run `make bench`", file=sys.stderr)
+        return 1
+    lines = [f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
+             "| | " + " | ".join(runs) + " |", "|---|" + "---|" * len(runs)]
+
+    def row(title: str, cells: List[str]) -> None:
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+
+    row("training from scratch", [read_text(f"{label}-train.txt") for label in runs])
+    row("NLU intent accuracy (tests/nlu/test_nlu.yml)", [read_text(f"{label}-accuracy.txt") for label in runs])
+    row("cold start (start to first answer)", [read_text(f"{label}-cold-start.txt") for label in runs])
+    row("Rasa server RSS per process", [", ".join(f"{mb} MB" for mb in run["rasa_rss_mb"]) for run in runs.values()])
+    row("action server RSS", [", ".join(f"{mb} MB" for mb in run["action_rss_mb"]) for run in runs.values()])
+    for kind, title in KIND_TITLES.items():
+        row(f"sequential {title}: median / p95",
+            [f"{run['sequential'][kind]['median_ms']:.0f} / {run['sequential'][kind]['p95_ms']:.0f} ms"
+             for run in runs.values()])
+    levels = sorted({c["conversations"] for run in runs.values() for c in run["concurrent"]})
+    for level in levels:
+        cells = []
+        for run in runs.values():
+            c = next((c for c in run["concurrent"] if c["conversations"] == level), None)
+            cells.append(f"{c['turns_per_s']:.0f} turns/s, {c['median_ms']:.0f} / {c['p95_ms']:.0f} ms, "
+                         f"{c['errors']} errors" if c else "–")
+        row(f"{level} concurrent conversations: throughput, median / p95, errors", cells)
+    text = "\n".join(lines) + "\n"
+    (ROOT / "reports" / "bench.md").write_text(text)
+    plot(runs)
+    print(text + f"\nplot: {PLOT.relative_to(ROOT)}")
+    return 0
 
 
 def main() -> int:
-    figures = {"model_mb": (ROOT / "models/microneedling.tar.gz").stat().st_size / 1e6}
-    post("bench-warmup", "hi")
-    figures["sequential"] = sequential()
-    figures["concurrent"] = [concurrent(n) for n in (10, 50)]
-    figures["rasa_server_rss_mb"] = rss_mb("rasa run -m")
-    figures["action_server_rss_mb"] = rss_mb("rasa run actions")
-    (ROOT / "reports").mkdir(exist_ok=True)
-    (ROOT / "reports/bench.json").write_text(json.dumps(figures, indent=1))
-    print(f"model archive {figures['model_mb']:.0f} MB · Rasa server RSS {figures['rasa_server_rss_mb']:.0f} MB · "
-          f"action server RSS {figures['action_server_rss_mb']:.0f} MB")
-    for kind, f in figures["sequential"].items():
-        print(f"sequential {kind}: median {f['median_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms")
-    for f in figures["concurrent"]:
-        print(f"{f['conversations']} concurrent conversations: {f['turns_per_s']:.1f} turns/s, median "
-              f"{f['median_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms, {f['errors']} errors")
-    return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    load_parser = commands.add_parser("load")
+    load_parser.add_argument("label")
+    load_parser.add_argument("--levels", default="10,50,200")
+    load_parser.add_argument("--rounds", type=int, default=20, help="sequential turns per kind")
+    commands.add_parser("report")
+    args = parser.parse_args()
+    if args.command == "load":
+        load(args.label, [int(level) for level in args.levels.split(",")], args.rounds)
+        return 0
+    return report()
 
 
 if __name__ == "__main__":

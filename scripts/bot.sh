@@ -8,11 +8,21 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
 RASA_PORT=${RASA_PORT:-5005}
 WIDGET_PORT=${WIDGET_PORT:-8080}
-ACTION_PORT=$(sed -n 's#^ *url: *"\{0,1\}http://[^:/]*:\([0-9]*\)/webhook.*#\1#p' endpoints.yml | head -n 1)
+# ENDPOINTS: another endpoints file (own action port and tracker database) for a second instance.
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+MODELS=${MODELS:-models}  # a model file or a directory (its newest model)
+ACTION_PORT=$(sed -n 's#^ *url: *"\{0,1\}http://[^:/]*:\([0-9]*\)/webhook.*#\1#p' "$ENDPOINTS" | head -n 1)
 ACTION_PORT=${ACTION_PORT:-5055}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT"}
-LOGS=var/log
+LOGS=${LOGS:-var/log}
 mkdir -p "$LOGS"
+# Loopback only unless RASA_INTERFACE=0.0.0.0 (e.g. behind a reverse proxy on another host);
+# the action server always stays on loopback: only the Rasa server calls it.
+RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+# The Rasa HTTP API (/status, /model/parse, /conversations/...) is off unless RASA_API_TOKEN is
+# set in the environment; then every API call needs ?token=<RASA_API_TOKEN>.
+api_args=()
+[ -n "${RASA_API_TOKEN:-}" ] && api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
 rasa=.venv/bin/rasa
 pids=()
 
@@ -40,21 +50,21 @@ background() {  # log, command...: a process group of its own, so stop_all ends 
   pids+=($!)
 }
 
-ls models/*.tar.gz >/dev/null 2>&1 || { echo "error: no trained model in models/. Run 'make train' first." >&2; exit 1; }
+[ -n "$(ls "$MODELS" 2>/dev/null)" ] || { echo "error: no trained model in $MODELS. Run 'make train' first." >&2; exit 1; }
 need_port "$ACTION_PORT" "action server" "the action_endpoint port in endpoints.yml"
-background "$LOGS/actions.log" "$rasa" run actions --port "$ACTION_PORT"
+background "$LOGS/actions.log" env SANIC_HOST=127.0.0.1 "$rasa" run actions --port "$ACTION_PORT"
 wait_for "http://127.0.0.1:$ACTION_PORT/health" "action server" 60 "$LOGS/actions.log"
 
 if [ "${1:-run}" = shell ]; then
-  "$rasa" shell -m models --endpoints endpoints.yml
+  "$rasa" shell -m "$MODELS" --endpoints "$ENDPOINTS"
   exit $?
 fi
 
 need_port "$RASA_PORT" "Rasa server" RASA_PORT
 need_port "$WIDGET_PORT" "widget demo page" WIDGET_PORT
-# shellcheck disable=SC2086 # CORS_ORIGINS is a space-separated list of origins
-background "$LOGS/rasa.log" "$rasa" run -m models --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --cors $CORS_ORIGINS
+read -r -a cors <<<"$CORS_ORIGINS"  # a space-separated list; an array, so "*" is not a file glob
+background "$LOGS/rasa.log" "$rasa" run -m "$MODELS" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" --cors "${cors[@]}" ${api_args[@]+"${api_args[@]}"}
 background "$LOGS/widget.log" .venv/bin/python -m http.server "$WIDGET_PORT" --bind 127.0.0.1 --directory widget
 wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa server" 180 "$LOGS/rasa.log"
 
@@ -73,7 +83,8 @@ MSG
   exec)
     shift
     set +e
-    BOT_URL="http://localhost:$RASA_PORT" WIDGET_URL="http://localhost:$WIDGET_PORT" "$@"
+    BOT_URL="http://localhost:$RASA_PORT" WIDGET_URL="http://localhost:$WIDGET_PORT" BOT_LOGS="$LOGS" \
+      ACTION_URL="http://127.0.0.1:$ACTION_PORT" "$@"
     exit $?
     ;;
   *) echo "usage: scripts/bot.sh run|shell|exec CMD..." >&2; exit 2 ;;
