@@ -55,7 +55,7 @@ validate: build
 	$(VENV)/python scripts/validate_data.py
 
 test-unit: train
-	$(VENV)/pytest -q tests/actions tests/nlu
+	$(VENV)/pytest -q tests/actions tests/channels tests/nlu
 
 test-stories: train
 	$(RASA) test core -m $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories
