@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
+# Sanic queues only 100 waiting connections by default; a burst of visitors overflows it.
+export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}
 RASA_PORT=${RASA_PORT:-5005}
 WIDGET_PORT=${WIDGET_PORT:-8080}
 # ENDPOINTS: another endpoints file (own action port and tracker database) for a second instance.
