@@ -17,7 +17,7 @@ help:
 	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
 	@echo "make run-scaled   PostgreSQL + Redis + 2 Rasa processes behind nginx on :8090 (Ctrl-C stops)"
 	@echo "make shell   talk to the current model in this terminal (clinic staff)"
-	@echo "make test    everything CI runs: validate data, pytest, test stories, browser tests"
+	@echo "make test    everything CI runs: validate data, pytest, test stories, REST, browser and scaled-run tests"
 	@echo "make eval    NLU and escalation figures on the held-out test sets (reports/)"
 	@echo "make bench   training, accuracy, latency, throughput, memory vs stock rasa init config (reports/bench.md)"
 	@echo "make tickets ARGS='list'   clinician follow-up tickets (list|show REF|resolve REF|renotify)"
@@ -72,7 +72,7 @@ test-scaled: train browser
 browser:
 	@test -x /usr/bin/chromium || scripts/install_chromium.sh
 
-test: train validate test-unit test-stories test-live
+test: train validate test-unit test-stories test-live test-scaled
 	@echo "all tests passed"
 
 eval: train

@@ -131,7 +131,9 @@ def load(label: str, levels: List[int], rounds: int) -> Dict[str, Any]:
 
 
 def read_runs() -> Dict[str, Dict[str, Any]]:
-    return {path.stem: json.loads(path.read_text()) for path in sorted(OUT.glob("*.json"))}
+    """Runs in the order they were measured (scripts/bench.sh: project, rasa-init, project-scaled)."""
+    paths = sorted(OUT.glob("*.json"), key=lambda path: path.stat().st_mtime)
+    return {path.stem: json.loads(path.read_text()) for path in paths}
 
 
 def read_text(name: str) -> str:
