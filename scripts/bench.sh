@@ -6,6 +6,8 @@
 # Writes reports/bench/*.json, reports/bench.md and docs/bench-latency.png.
 #   BENCH_LEVELS=10,50 make bench     other concurrency levels
 #   BENCH_SKIP_SCALED=1 make bench    without the scaled run (PostgreSQL, Redis, nginx)
+#   BENCH_REUSE=1 make bench          serve and measure again with the models and training and
+#                                     accuracy figures of the previous run (no retraining)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
@@ -14,7 +16,12 @@ OUT=reports/bench
 WORK=var/bench
 rasa=.venv/bin/rasa
 python=.venv/bin/python
-rm -rf "$OUT" "$WORK"
+if [ -n "${BENCH_REUSE:-}" ] && [ -f "$WORK/rasa-init-models/microneedling.tar.gz" ]; then
+  rm -f "$OUT"/*.json
+else
+  BENCH_REUSE=
+  rm -rf "$OUT" "$WORK"
+fi
 mkdir -p "$OUT" "$WORK" var/log
 
 train() {  # label config models-dir
@@ -42,12 +49,14 @@ measure() {  # label launcher [env...]: serve with the launcher, time the first 
     '"$python"' scripts/bench.py load '"$label"' --levels '"$LEVELS"
 }
 
-train project config.yml models
-accuracy project models
-# A copy: Rasa writes the defaults it filled in back into the config file as comments.
-cp bench/config.rasa-init.yml "$WORK/config.rasa-init.yml"
-train rasa-init "$WORK/config.rasa-init.yml" "$WORK/rasa-init-models"
-accuracy rasa-init "$WORK/rasa-init-models"
+if [ -z "$BENCH_REUSE" ]; then
+  train project config.yml models
+  accuracy project models
+  # A copy: Rasa writes the defaults it filled in back into the config file as comments.
+  cp bench/config.rasa-init.yml "$WORK/config.rasa-init.yml"
+  train rasa-init "$WORK/config.rasa-init.yml" "$WORK/rasa-init-models"
+  accuracy rasa-init "$WORK/rasa-init-models"
+fi
 
 measure project scripts/bot.sh
 measure rasa-init scripts/bot.sh MODELS="$WORK/rasa-init-models"
