@@ -26,36 +26,14 @@ RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 api_args=()
 [ -n "${RASA_API_TOKEN:-}" ] && api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
 rasa=.venv/bin/rasa
-pids=()
-
-stop_all() {
-  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-}
-trap stop_all EXIT
+source scripts/processes.sh
+trap stop_processes EXIT
 trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-need_port() {
-  port_free "$1" || { echo "error: port $1 ($2) is already in use. Stop what uses it (e.g. a previous 'make run': 'fuser -k $1/tcp') or set $3=<free port>." >&2; exit 1; }
-}
-wait_for() {  # url, name, seconds, log
-  for _ in $(seq 1 "$3"); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 1
-  done
-  echo "error: the $2 did not start within $3 s; see $4" >&2; tail -n 5 "$4" >&2; exit 1
-}
-background() {  # log, command...: a process group of its own, so stop_all ends its children too
-  local log=$1; shift
-  setsid "$@" >"$log" 2>&1 &
-  pids+=($!)
-}
 
 [ -n "$(ls "$MODELS" 2>/dev/null)" ] || { echo "error: no trained model in $MODELS. Run 'make train' first." >&2; exit 1; }
 need_port "$ACTION_PORT" "action server" "the action_endpoint port in endpoints.yml"
 background "$LOGS/actions.log" env SANIC_HOST=127.0.0.1 "$rasa" run actions --port "$ACTION_PORT"
-wait_for "http://127.0.0.1:$ACTION_PORT/health" "action server" 60 "$LOGS/actions.log"
+wait_for "http://127.0.0.1:$ACTION_PORT/health" "action server" 60 "$LOGS/actions.log" "${pids[-1]}"
 
 if [ "${1:-run}" = shell ]; then
   "$rasa" shell -m "$MODELS" --endpoints "$ENDPOINTS"
@@ -68,7 +46,7 @@ read -r -a cors <<<"$CORS_ORIGINS"  # a space-separated list; an array, so "*" i
 background "$LOGS/rasa.log" "$rasa" run -m "$MODELS" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_INTERFACE" --port "$RASA_PORT" --cors "${cors[@]}" ${api_args[@]+"${api_args[@]}"}
 background "$LOGS/widget.log" .venv/bin/python -m http.server "$WIDGET_PORT" --bind 127.0.0.1 --directory widget
-wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa server" 180 "$LOGS/rasa.log"
+wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa server" 180 "$LOGS/rasa.log" "${pids[1]}"
 
 case "${1:-run}" in
   run)

@@ -28,7 +28,7 @@ LOGS=$ROOT/var/log/scaled
 RUN=$STATE/run
 mkdir -p "$LOGS" "$RUN"
 rasa=.venv/bin/rasa
-pids=()
+source scripts/processes.sh
 started_postgres=0
 started_redis=0
 
@@ -45,8 +45,7 @@ pg_bin_dir() {  # Debian keeps the server programs off the PATH, per major versi
 }
 
 stop_all() {
-  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  stop_processes
   # Stop only the servers this run started (a test may have restarted Redis: the pid file says which).
   if [ "$started_redis" = 1 ] && [ -s "$RUN/redis.pid" ]; then
     kill -TERM "$(cat "$RUN/redis.pid")" 2>/dev/null || true
@@ -57,24 +56,6 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-need_port() {
-  port_free "$1" || { echo "error: port $1 ($2) is already in use. Stop what uses it ('fuser -k $1/tcp' if it is a previous run) or set $3=<free port>." >&2; exit 1; }
-}
-wait_for() {  # url, name, seconds, log, pid
-  for _ in $(seq 1 "$3"); do
-    curl -sf -o /dev/null "$1" && return 0
-    kill -0 "$5" 2>/dev/null || break
-    sleep 1
-  done
-  echo "error: the $2 did not start within $3 s; see $4" >&2; tail -n 5 "$4" >&2; exit 1
-}
-background() {  # log, command...: a process group of its own, so stop_all ends its children too
-  local log=$1; shift
-  setsid "$@" >"$log" 2>&1 &
-  pids+=($!)
-}
 
 db_password() {  # a random password for the loopback cluster, generated once, never committed
   local file=$STATE/db-password

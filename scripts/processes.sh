@@ -1,0 +1,25 @@
+# Sourced by scripts/bot.sh and scripts/scaled.sh: start servers in process groups of their own,
+# wait for them to answer, and stop them all on exit (the caller sets the trap).
+pids=()
+
+stop_processes() {
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+}
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+need_port() {  # port, name, the setting that moves it
+  port_free "$1" || { echo "error: port $1 ($2) is already in use. Stop what uses it ('fuser -k $1/tcp' if it is a previous run) or set $3=<free port>." >&2; exit 1; }
+}
+wait_for() {  # url, name, seconds, log[, pid: give up as soon as that process has exited]
+  for _ in $(seq 1 "$3"); do
+    curl -sf -o /dev/null "$1" && return 0
+    [ -z "${5:-}" ] || kill -0 "$5" 2>/dev/null || break
+    sleep 1
+  done
+  echo "error: the $2 did not start within $3 s; see $4" >&2; tail -n 5 "$4" >&2; exit 1
+}
+background() {  # log, command...: a process group of its own, so stop_processes ends its children too
+  local log=$1; shift
+  setsid "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
