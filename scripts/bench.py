@@ -46,6 +46,10 @@ CONVERSATION = ["hi", "can it help my stretch marks?", "how many sessions would 
                 "does it hurt?", "thanks"]
 
 
+def turn_failed(status: int, replies: List[Dict[str, Any]]) -> bool:
+    return status != 200 or any(reply.get("text") == NOT_SAVED for reply in replies)
+
+
 class TurnFailed(Exception):
     pass
 
@@ -55,7 +59,7 @@ def post(sender: str, message: str) -> float:
     response = requests.post(f"{BOT_URL}/webhooks/rest/webhook", json={"sender": sender, "message": message},
                              timeout=60)
     elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200 or any(r.get("text") == NOT_SAVED for r in response.json()):
+    if turn_failed(response.status_code, response.json() if response.status_code == 200 else []):
         raise TurnFailed(f"{response.status_code}: {response.text[:200]}")
     return elapsed
 
@@ -102,7 +106,7 @@ async def converse(session: "aiohttp.ClientSession") -> List[Optional[float]]:
             async with session.post(f"{BOT_URL}/webhooks/rest/webhook",
                                     json={"sender": sender, "message": message}) as response:
                 replies = await response.json(content_type=None)
-                failed = response.status != 200 or any(r.get("text") == NOT_SAVED for r in replies)
+                failed = turn_failed(response.status, replies)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             failed = True
         latencies.append(None if failed else (time.perf_counter() - started) * 1000)

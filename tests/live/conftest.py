@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import time
 import uuid
-from typing import Any, Callable, Dict, List
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 import requests
@@ -16,6 +20,27 @@ def marker(replies: List[Dict[str, Any]]):
              if isinstance(r.get("custom"), dict) and "escalation" in r["custom"]]
     assert len(found) <= 1, "at most one message of a turn carries the escalation marker"
     return found[0] if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: int = 240, log: Optional[Path] = None) -> None:
+    """For the servers a test starts itself: fail at once if `process` exits before `url` answers."""
+    where = f"; see {log}" if log else ""
+    for _ in range(seconds):
+        if process.poll() is not None:
+            pytest.fail(f"the server for {url} exited with {process.returncode} before answering{where}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} did not answer within {seconds} s{where}")
 
 
 def text_of(replies: List[Dict[str, Any]]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -27,29 +26,11 @@ import requests
 
 from actions.clinic import load_clinic
 from channels.rest import TURN_TIMEOUT_SECONDS
-from tests.live.conftest import marker, text_of
+from tests.live.conftest import free_port, marker, text_of, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 # The apology must arrive within the turn deadline plus the time a normal turn takes.
 APOLOGY_WITHIN_SECONDS = TURN_TIMEOUT_SECONDS + 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, seconds: int, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(seconds):
-        assert process.poll() is None, f"the server for {url} exited early; see {log}"
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not come up within {seconds} s; see {log}")
 
 
 def start(command: List[str], log: Path, env: Dict[str, str]) -> subprocess.Popen:
@@ -166,8 +147,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         processes.append(start([rasa, "run", "-m", "models", "--interface", "127.0.0.1", "--port", str(rasa_port),
                                 "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
                                tmp / "rasa.log", {}))
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", 60, processes[0], tmp / "actions.log")
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", 240, processes[1], tmp / "rasa.log")
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], 60, tmp / "actions.log")
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", processes[1], 240, tmp / "rasa.log")
         yield Stack(f"http://127.0.0.1:{rasa_port}", proxy, tmp / "tracker.db", spool, tmp / "rasa.log")
     finally:
         proxy.speed_up()

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.live.conftest import BOT_URL, text_of
+from tests.live.conftest import BOT_URL, free_port, text_of, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_URL = os.environ.get("WIDGET_URL", "http://localhost:8080").rstrip("/")
@@ -39,12 +39,6 @@ API_CALLS = [
     ("POST", "/model/parse"),
     ("PUT", "/model"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def send(base_url: str, sender: str, message: str) -> list:
@@ -136,20 +130,6 @@ def test_contact_details_never_reach_the_logs(say, kind):
 # ---------------------------------------------------------------------------------------------
 # the HTTP API turned on with RASA_API_TOKEN (a second instance of scripts/bot.sh)
 # ---------------------------------------------------------------------------------------------
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: int = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"scripts/bot.sh exited with {process.returncode} before {url} answered")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not answer within {seconds} s")
-
 
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory) -> Iterator[dict]:
