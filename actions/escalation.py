@@ -14,13 +14,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import Clinic, load_clinic
 from actions.context import RETRIEVAL_INTENT, conditions_in_message
-from actions.messages import entity_values, first_entity_value, latest_text
+from actions.messages import entity_values, first_entity_value, latest_intent, latest_text
 from actions.vocabulary import display_name
 
 # Categories that are not a vocabulary key.
 REASON_MEDICAL_QUESTION = "medical_condition"  # a health question the vocabulary does not name
 REASON_VISITOR_REQUEST = "visitor_request"  # the visitor asked for a clinician
 REASON_RED_FLAG = "post_treatment_red_flag"  # worrying signs after treatment, kind not recognised
+REASON_BEYOND_NORMAL = "beyond_normal_recovery"  # after treatment, more than the guide calls normal
+# Danger signs whose advice is the emergency one: swelling of the face or eyes, breathing, sight.
+EMERGENCY_SIGNS = ("allergic_reaction", "vision_change")
 
 # The guide's own words, where it has them, for why a clinician must assess.
 _GUIDE_INFECTION = ("The clinic's guide says microneedling should be avoided on active cystic acne, "
@@ -52,10 +55,26 @@ def escalation_payload(reason: str, urgent: bool, ticket: Optional[str], clinic:
     }
 
 
+def gate_decision(tracker: Tracker) -> Dict[str, Any]:
+    """What nlp/safety_gate.py decided for the latest message (empty when it kept DIET's intent)."""
+    return tracker.latest_message.get("intent") or {}
+
+
 def contraindication_reason(tracker: Tracker) -> str:
-    """An unambiguous mention first, then an ambiguous one (DIET judged the message personal)."""
-    reason = first_entity_value(tracker, "contraindication") or first_entity_value(tracker, "contraindication_hint")
+    """The reason confirmed by "yes, I have it now"; else an unambiguous mention, then an
+    ambiguous one (DIET judged the message personal)."""
+    if latest_intent(tracker) == "affirm" and tracker.get_slot("pending_contraindication"):
+        return tracker.get_slot("pending_contraindication")
+    reason = (gate_decision(tracker).get("reason") or first_entity_value(tracker, "contraindication")
+              or first_entity_value(tracker, "contraindication_hint"))
     return reason or REASON_MEDICAL_QUESTION
+
+
+def question_for_clinician(tracker: Tracker) -> str:
+    """The visitor's own words: the message that named the condition, not the "yes" after it."""
+    if latest_intent(tracker) == "affirm" and tracker.get_slot("pending_question"):
+        return tracker.get_slot("pending_question")
+    return latest_text(tracker)
 
 
 def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, urgent: bool,
@@ -65,9 +84,11 @@ def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
                                                  {"title": "No, thanks", "payload": "/deny"}])
     return [
         SlotSet("escalation_reason", reason),
-        SlotSet("escalation_question", latest_text(tracker)),
+        SlotSet("escalation_question", question_for_clinician(tracker)),
         SlotSet("escalation_urgent", urgent),
         SlotSet("last_topic", "escalation"),
+        SlotSet("pending_contraindication", None),
+        SlotSet("pending_question", None),
     ]
 
 
@@ -98,13 +119,19 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
 def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """Urgent advice first, with the numbers; then the urgent marker and an optional call back."""
     clinic = load_clinic()
-    flags = entity_values(tracker, "red_flag")
+    signs = list(gate_decision(tracker).get("signs") or []) + entity_values(tracker, "red_flag")
     # The more dangerous sign decides the advice: "pus, and now my lips are swelling" is allergic.
-    reason = "allergic_reaction" if "allergic_reaction" in flags else (flags[0] if flags else REASON_RED_FLAG)
+    emergency = [s for s in EMERGENCY_SIGNS if s in signs]
+    reason = emergency[0] if emergency else (signs[0] if signs else REASON_RED_FLAG)
     if reason == "allergic_reaction":
-        advice = (f"This could be an allergic reaction. If you have any trouble breathing or swelling of your "
-                  f"lips, face or throat, call {clinic.emergency_number} now or go to the nearest emergency "
-                  f"department. Otherwise, call {clinic.name} right away on {clinic.phone}.")
+        advice = (f"This could be an allergic reaction. If you have any trouble breathing or swallowing, or "
+                  f"swelling of your lips, eyes, face, tongue or throat, call {clinic.emergency_number} now or "
+                  f"go to the nearest emergency department. Otherwise, call {clinic.name} right away on "
+                  f"{clinic.phone}.")
+    elif reason == "vision_change":
+        advice = (f"A change in your vision after a treatment needs medical attention immediately: call "
+                  f"{clinic.emergency_number} or go to the nearest emergency department now, then let "
+                  f"{clinic.name} know on {clinic.phone}.")
     else:
         advice = (f"These can be signs of an infection and need to be checked urgently. Please call "
                   f"{clinic.name} right away on {clinic.phone}. If you have a high fever, feel very unwell, "
@@ -116,6 +143,18 @@ def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
         dispatcher, tracker, reason, urgent=True, yes_title="Yes, ask a clinician to call me",
         text=("I can also ask a clinician to call you back, but please don't wait for that "
               "if things are getting worse."))
+
+
+def escalate_recovery_check(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """After a treatment, more than the guide calls normal but no danger sign: a clinician checks."""
+    clinic = load_clinic()
+    dispatcher.utter_message(response="utter_beyond_normal_recovery")
+    dispatcher.utter_message(json_message=escalation_payload(REASON_BEYOND_NORMAL, False, None, clinic))
+    dispatcher.utter_message(response="utter_red_flags_to_watch")
+    return offer_follow_up(
+        dispatcher, tracker, REASON_BEYOND_NORMAL, urgent=False, yes_title="Yes, please contact me",
+        text=(f"Would you like a clinician from {clinic.name} to contact you? "
+              f"You can also call us on {clinic.phone} ({clinic.hours})."))
 
 
 class ActionEscalateToClinician(Action):
@@ -151,3 +190,40 @@ class ActionRespondToRecoveryReport(Action):
         dispatcher.utter_message(response="utter_normal_recovery")
         dispatcher.utter_message(response="utter_red_flags_to_watch")
         return [SlotSet("last_topic", "normal_recovery")]
+
+
+class ActionEscalateRecoveryCheck(Action):
+    def name(self) -> Text:
+        return "action_escalate_recovery_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return escalate_recovery_check(dispatcher, tracker)
+
+
+class ActionAskIfCurrent(Action):
+    """A condition named without saying whose or when ("lupus and microneedling?"): ask once."""
+
+    def name(self) -> Text:
+        return "action_ask_if_current"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reason = contraindication_reason(tracker)
+        if reason != REASON_MEDICAL_QUESTION:
+            dispatcher.utter_message(text=f"You mentioned {display_name('contraindication', reason)}.")
+        dispatcher.utter_message(response="utter_ask_if_current")
+        return [SlotSet("pending_contraindication", reason), SlotSet("pending_question", latest_text(tracker))]
+
+
+class ActionAnswerNotCurrent(Action):
+    """"No, I don't have it now": the general answer, with the line that matters, no escalation."""
+
+    def name(self) -> Text:
+        return "action_answer_not_current"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text="Thanks, then here is the general answer.")
+        dispatcher.utter_message(response="utter_who_should_avoid")
+        return [SlotSet("pending_contraindication", None), SlotSet("pending_question", None)]

@@ -34,6 +34,20 @@ SUGGESTIONS: Dict[str, Tuple[str, str]] = {
     "ask_booking": ("Booking and prices", "/ask_booking"),
     "request_clinician": ("Talk to a clinician", "/request_clinician"),
     "ask_capabilities": ("What I can help with", "/ask_capabilities"),
+    "ask_skin_type": ("Different skin types", "/ask_skin_type"),
+    "ask_comparison": ("Compared with other treatments", "/ask_comparison"),
+    "ask_outside_guide": ("Something the guide doesn't cover", "/ask_outside_guide"),
+}
+# Near-misses the assistant answers straight away, with the response that answers them (a
+# guess that needs the conversation's context, or any safety intent, is only offered).
+NEAREST_ANSWERS: Dict[str, str] = {
+    "ask_what_is": "utter_what_is", "ask_how_it_works": "utter_how_it_works",
+    "ask_product_absorption": "utter_product_absorption", "ask_devices": "utter_devices",
+    "ask_prp": "utter_prp", "ask_during_treatment": "utter_during_treatment", "ask_risks": "utter_risks",
+    "ask_sessions": "utter_sessions", "ask_results_timeline": "utter_results_timeline",
+    "ask_results_vary": "utter_results_vary", "ask_aftercare": "utter_aftercare", "ask_downtime": "utter_downtime",
+    "ask_who_should_avoid": "utter_who_should_avoid", "ask_conditions_treated": "utter_conditions_overview",
+    "ask_skin_type": "utter_skin_type", "ask_comparison": "utter_comparison", "ask_outside_guide": "utter_outside_guide",
 }
 
 
@@ -44,7 +58,8 @@ def contact_line() -> str:
 
 
 class ActionDefaultAskAffirmation(Action):
-    """Stage one: "Did you mean ...?" with the best guess and a way out."""
+    """Stage one. A near-miss gets the nearest answer ("It sounds like you're asking about ...")
+    and the next two guesses as buttons; otherwise "Did you mean ...?" with a way out."""
 
     def name(self) -> Text:
         return "action_default_ask_affirmation"
@@ -52,11 +67,18 @@ class ActionDefaultAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
-        guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:2]
+        guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:3]
         if not guesses:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        buttons = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses]
+        if guesses[0] in NEAREST_ANSWERS:
+            dispatcher.utter_message(text=f"It sounds like you're asking about {SUGGESTIONS[guesses[0]][0].lower()}.")
+            dispatcher.utter_message(response=NEAREST_ANSWERS[guesses[0]])
+            others = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[1:3]]
+            dispatcher.utter_message(text="If you meant something else:", buttons=others + [
+                {"title": "Something else", "payload": "/out_of_scope"}])
+            return []
+        buttons = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[:2]]
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})
         dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?",
                                  buttons=buttons)

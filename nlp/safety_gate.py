@@ -1,56 +1,150 @@
-"""NLU safety gate: a red flag or an unambiguous contraindication always reaches a clinician.
+"""NLU safety gate: what the visitor says about their own health decides, in context.
 
-DIET classifies what the visitor asks; the vocabulary's entity_ruler finds what they mention.
-A message can be about one thing and mention another ("can it help my acne scars? I'm on
-accutane", "when does the redness go? it's hot and there's pus now"). Whatever DIET decided:
-- a `red_flag` entity turns the intent into report_red_flag (urgent advice first), unless the
-  message is a general question about risks or aftercare ("how do I avoid infection?") or
-  already a contraindication or a request for a clinician;
-- a `contraindication` entity (an unambiguous term of nlp/vocabulary.yml, not a
-  `contraindication_hint`) turns it into report_contraindication.
+DIET classifies what a message asks; the vocabulary finds what it mentions; ConText
+(nlp/mention_context.py) tells whether a mention is the visitor's own current condition; the
+recovery triage (nlp/recovery_triage.py) sorts a report of how things are after a treatment.
+No single one of them decides alone:
+
+1. A report of how the skin or body is after a treatment (recognised by DIET or by a treatment
+   cue with a sign) is sorted: a danger sign -> report_red_flag (urgent advice first); anything
+   beyond what the guide calls normal, or nothing recognised -> report_beyond_normal (a
+   clinician checks); only guide-normal signs within their time frame -> report_normal_recovery.
+   When it cannot tell danger from beyond normal (DIET says red flag, the vocabulary finds no
+   danger sign) the urgent advice wins.
+2. A red-flag term outside such a report (not denied or hypothetical) -> report_red_flag, unless
+   the message asks about risks or aftercare in general.
+3. Contraindications: the visitor's own current one -> report_contraindication. A mention that
+   is denied, past, hypothetical or someone else's is answered as a question (no escalation),
+   even when DIET guessed report_contraindication. A current mention that may or may not be
+   the visitor's ("lupus and microneedling?") -> mention_contraindication: the assistant asks
+   "Is that something you have at the moment?" before escalating.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
+                                       PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 
+from nlp import recovery_triage
+from nlp.mention_context import Mention, condition_spans, get_mention_context
+
 RED_FLAG_INTENT = "report_red_flag"
+BEYOND_NORMAL_INTENT = "report_beyond_normal"
+NORMAL_RECOVERY_INTENT = "report_normal_recovery"
 CONTRAINDICATION_INTENT = "report_contraindication"
-# (entity, the intent it leads to, intents that keep their own handling), most urgent first.
-GATES = (
-    ("red_flag", RED_FLAG_INTENT, frozenset({RED_FLAG_INTENT, CONTRAINDICATION_INTENT, "request_clinician",
-                                             "ask_risks", "ask_aftercare", "ask_who_should_avoid"})),
-    ("contraindication", CONTRAINDICATION_INTENT, frozenset({RED_FLAG_INTENT, CONTRAINDICATION_INTENT,
-                                                             "request_clinician"})),
-)
+GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
+MENTION_INTENT = "mention_contraindication"  # current, but whose? the assistant asks
+RECOVERY_INTENTS = frozenset({RED_FLAG_INTENT, BEYOND_NORMAL_INTENT, NORMAL_RECOVERY_INTENT})
+# General questions that may name a red flag without reporting one ("how do I avoid infection?").
+GENERAL_RISK_INTENTS = frozenset({"ask_risks", "ask_aftercare", GENERAL_SAFETY_INTENT, "ask_downtime"})
+KEEP_INTENTS = frozenset({"request_clinician"})
+# DIET's confidence that counts as recognising a report on its own, and as "it says red flag".
+REPORT_CONFIDENCE = 0.5
+RED_FLAG_CONFIDENCE = 0.3
+# "now", "again": a current condition, even when an older mention of it is past.
+_CURRENT_IN_MESSAGE = re.compile(r"\b(right now|now|currently|at the moment|atm|again|came back|flaring|flare up)\b",
+                                 re.IGNORECASE)
+SAFETY_PROPERTY = "safety"  # what the gate decided and why, in the parse data (for actions and review)
 
 
-def gated_intent(intent: Optional[Dict[str, Any]], entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
+    return next((r.get(PREDICTED_CONFIDENCE_KEY, 0.0) for r in ranking if r.get(INTENT_NAME_KEY) == name), 0.0)
+
+
+def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]:
+    return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": from_name, **extra}
+
+
+def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[Dict[str, Any]],
+                      masked: Sequence[tuple] = ()) -> Optional[Dict[str, Any]]:
+    """Rule 1: the intent for a post-treatment report, or None when the message is not one."""
+    result = recovery_triage.triage(text, masked)
+    by_diet = intent_name in RECOVERY_INTENTS and _confidence(ranking, intent_name) >= REPORT_CONFIDENCE
+    by_cue = recovery_triage.reports_after_treatment(text) and bool(result.signs)
+    # A danger sign told as a fact ("the skin has gone grey") is a report even without a treatment
+    # cue; a question about one ("does it cause blisters?") is not.
+    by_danger = (result.tier == recovery_triage.DANGER and intent_name not in GENERAL_RISK_INTENTS
+                 and not recovery_triage.asks_ahead(text))
+    if not (by_diet or by_cue or by_danger):
+        return None
+    diet_says_red_flag = _confidence(ranking, RED_FLAG_INTENT) >= RED_FLAG_CONFIDENCE
+    if result.tier == recovery_triage.DANGER or (diet_says_red_flag and result.tier == recovery_triage.BEYOND_NORMAL
+                                                  and not result.signs.get(recovery_triage.BEYOND_NORMAL)):
+        tier = recovery_triage.DANGER
+    else:
+        tier = result.tier
+    if tier == recovery_triage.NORMAL and intent_name in (RED_FLAG_INTENT, BEYOND_NORMAL_INTENT) and by_diet:
+        tier = recovery_triage.DANGER if intent_name == RED_FLAG_INTENT else recovery_triage.BEYOND_NORMAL
+    name = {recovery_triage.DANGER: RED_FLAG_INTENT, recovery_triage.BEYOND_NORMAL: BEYOND_NORMAL_INTENT,
+            recovery_triage.NORMAL: NORMAL_RECOVERY_INTENT}[tier]
+    reasons = list(result.reasons) if result.tier == tier else []
+    return _intent(name, intent_name, signs=reasons, days=result.days)
+
+
+def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[Dict[str, Any]],
+                 mentions: Sequence[Mention], masked: Sequence[tuple] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of DIET's, or None to keep DIET's."""
     name = (intent or {}).get(INTENT_NAME_KEY)
-    mentioned = {e.get("entity") for e in entities}
-    for entity, target, keep in GATES:
-        if entity in mentioned and name not in keep:
-            return {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": name}
-    return None
+    if name in KEEP_INTENTS:
+        return None
+    recovery = recovery_decision(text, name, ranking, masked)
+    if recovery is not None:
+        return recovery if recovery[INTENT_NAME_KEY] != name else None
+
+    red_flags = [m for m in mentions if m.label == "red_flag"]
+    if any(m.current_and_own for m in red_flags) and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT}:
+        return _intent(RED_FLAG_INTENT, name)
+
+    contraindications = [m for m in mentions if m.label == "contraindication"
+                         or (m.label == "contraindication_hint" and name == CONTRAINDICATION_INTENT)]
+    if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
+        said_now = bool(_CURRENT_IN_MESSAGE.search(text))
+        if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
+            # Every mention is denied, past, hypothetical or someone else's: answer, don't escalate.
+            return _intent(GENERAL_SAFETY_INTENT, name, mentions=[m.key for m in contraindications])
+        return None
+    current = [m for m in contraindications if m.current_and_own]
+    if not current:
+        return None
+    if any(m.certainly_visitors for m in current):
+        return _intent(CONTRAINDICATION_INTENT, name, reason=current[0].key)
+    if name == GENERAL_SAFETY_INTENT:
+        return None  # "who shouldn't have it if they have lupus?" is general already
+    return _intent(MENTION_INTENT, name, reason=current[0].key)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ContraindicationGate(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"pipeline_dir": "var/spacy/en_microneedling"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.pipeline_dir = Path(config["pipeline_dir"])
+
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "ContraindicationGate":
-        return cls()
+        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
+        context = get_mention_context(self.pipeline_dir)
         for message in messages:
-            replacement = gated_intent(message.get(INTENT), message.get(ENTITIES) or [])
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue  # a button payload says its intent itself
+            mentions = context.mentions(text)
+            masked = condition_spans(text, self.pipeline_dir)
+            replacement = gated_intent(text, message.get(INTENT), message.get(INTENT_RANKING_KEY) or [],
+                                       mentions, masked)
             if replacement:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages

@@ -19,6 +19,10 @@ from actions.escalation import (
     GUIDE_QUOTES,
     REASON_MEDICAL_QUESTION,
     REASON_RED_FLAG,
+    REASON_BEYOND_NORMAL,
+    ActionAnswerNotCurrent,
+    ActionAskIfCurrent,
+    ActionEscalateRecoveryCheck,
     ActionEscalateToClinician,
     ActionRespondToRecoveryReport,
     ActionTriageRedFlag,
@@ -272,7 +276,82 @@ def test_slots_set_by_escalation_exist_in_the_domain(domain):
         assert set(slot_events(dispatcher_events[1])) <= set(domain["slots"])
 
 
+def gated(text, intent, **decision):
+    """A tracker whose latest intent carries what nlp/safety_gate.py decided (signs, reason)."""
+    tracker = make_tracker(text, intent, gated_from="ask_what_is")
+    tracker.latest_message["intent"].update(decision)
+    return tracker
+
+
+@pytest.mark.parametrize("sign", ["vision_change", "allergic_reaction"])
+def test_signs_of_the_face_eyes_breathing_or_sight_get_the_emergency_advice(sign, clinic_config):
+    dispatcher, _ = run_action(ActionTriageRedFlag(), gated("it's all puffy and blurry", "report_red_flag",
+                                                            signs=["infection_signs", sign]))
+    first = texts(dispatcher)[0]
+    assert clinic_config["emergency_number"] in first and "emergency department" in first
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == (sign, True)
+
+
+@pytest.mark.parametrize("sign", ["blistering", "bleeding", "skin_colour_change", "feeling_unwell"])
+def test_every_danger_sign_the_gate_names_is_the_urgent_reason(sign, clinic_config):
+    dispatcher, _ = run_action(ActionTriageRedFlag(), gated("since the session ...", "report_red_flag", signs=[sign]))
+    assert clinic_config["phone"] in texts(dispatcher)[0]
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == (sign, True)
+    assert "normal" not in all_text(dispatcher).lower()
+
+
+def test_beyond_normal_goes_to_a_clinician_without_urgency_and_without_reassurance(domain):
+    dispatcher, events = run_action(ActionEscalateRecoveryCheck(),
+                                    make_tracker("still red 10 days after my session", "report_beyond_normal"))
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == (REASON_BEYOND_NORMAL, False)
+    said = [domain["responses"][r][0]["text"] for r in responses(dispatcher)] + texts(dispatcher)
+    text = "\n".join(said).lower()
+    assert "a clinician should take a look" in text and "normal" not in text
+    assert clearance_phrases_in(text) == []
+    assert [b["payload"] for b in buttons(dispatcher)] == ["/affirm", "/deny"]
+    assert slot_events(events)["escalation_urgent"] is False
+
+
+def test_a_bare_mention_gets_one_question_with_yes_and_no_and_no_marker(domain):
+    dispatcher, events = run_action(ActionAskIfCurrent(), gated("lupus and microneedling?", "mention_contraindication",
+                                                                reason="autoimmune"))
+    assert markers(dispatcher) == []
+    assert texts(dispatcher) == ["You mentioned an autoimmune or inflammatory skin condition."]
+    assert responses(dispatcher) == ["utter_ask_if_current"]
+    [question] = domain["responses"]["utter_ask_if_current"]
+    assert question["text"] == "Is that something you have at the moment?"
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    slots = slot_events(events)
+    assert slots["pending_contraindication"] == "autoimmune"
+    assert slots["pending_question"] == "lupus and microneedling?"
+
+
+def test_yes_escalates_with_the_reason_and_the_question_that_named_it():
+    tracker = make_tracker("yes", "affirm", slots={"pending_contraindication": "autoimmune",
+                                                   "pending_question": "lupus and microneedling?"})
+    dispatcher, events = run_action(ActionEscalateToClinician(), tracker)
+    [marker] = markers(dispatcher)
+    assert marker["reason"] == "autoimmune"
+    slots = slot_events(events)
+    assert slots["escalation_question"] == "lupus and microneedling?"
+    assert slots["pending_contraindication"] is None
+
+
+def test_no_gets_the_general_answer_without_escalation():
+    tracker = make_tracker("no", "deny", slots={"pending_contraindication": "autoimmune"})
+    dispatcher, events = run_action(ActionAnswerNotCurrent(), tracker)
+    assert markers(dispatcher) == []
+    assert "utter_who_should_avoid" in responses(dispatcher)
+    assert slot_events(events)["pending_contraindication"] is None
+
+
 @pytest.mark.parametrize("action, name", [
+    (ActionEscalateRecoveryCheck(), "action_escalate_recovery_check"),
+    (ActionAskIfCurrent(), "action_ask_if_current"),
+    (ActionAnswerNotCurrent(), "action_answer_not_current"),
     (ActionEscalateToClinician(), "action_escalate_to_clinician"),
     (ActionTriageRedFlag(), "action_triage_red_flag"),
     (ActionRespondToRecoveryReport(), "action_respond_to_recovery_report"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from action_testkit import all_text, buttons, make_tracker, responses, run_action, texts
 from actions.fallback import (
+    NEAREST_ANSWERS,
     SUGGESTIONS,
     ActionDefaultAskAffirmation,
     ActionDefaultFallback,
@@ -16,11 +17,25 @@ def ask_affirmation(ranking):
     return run_action(ActionDefaultAskAffirmation(), tracker)
 
 
-def test_suggests_the_two_best_known_intents_and_something_else():
+def test_a_near_miss_gets_the_nearest_answer_and_the_next_two_guesses():
     dispatcher, events = ask_affirmation([("nlu_fallback", 0.35), ("ask_downtime", 0.31),
                                           ("greet", 0.2), ("ask_aftercare", 0.18), ("ask_risks", 0.1)])
+    assert texts(dispatcher)[0] == "It sounds like you're asking about downtime."
+    assert responses(dispatcher) == ["utter_downtime"]
     assert buttons(dispatcher) == [
-        {"title": "Downtime", "payload": "/ask_downtime"},
+        {"title": "Aftercare", "payload": "/ask_aftercare"},
+        {"title": "Side effects and risks", "payload": "/ask_risks"},
+        {"title": "Something else", "payload": "/out_of_scope"},
+    ]
+    assert events == []
+
+
+def test_a_guess_that_needs_more_than_an_answer_is_only_offered():
+    dispatcher, events = ask_affirmation([("nlu_fallback", 0.35), ("ask_booking", 0.31),
+                                          ("greet", 0.2), ("ask_aftercare", 0.18)])
+    assert responses(dispatcher) == []
+    assert buttons(dispatcher) == [
+        {"title": "Booking and prices", "payload": "/ask_booking"},
         {"title": "Aftercare", "payload": "/ask_aftercare"},
         {"title": "Something else", "payload": "/out_of_scope"},
     ]
@@ -28,9 +43,16 @@ def test_suggests_the_two_best_known_intents_and_something_else():
     assert events == []
 
 
-def test_only_one_known_intent_gives_one_suggestion_plus_something_else():
+def test_only_one_known_intent_gives_its_answer_plus_something_else():
     dispatcher, _ = ask_affirmation([("nlu_fallback", 0.35), ("greet", 0.3), ("ask_prp", 0.2), ("thank", 0.1)])
-    assert [b["payload"] for b in buttons(dispatcher)] == ["/ask_prp", "/out_of_scope"]
+    assert responses(dispatcher) == ["utter_prp"]
+    assert [b["payload"] for b in buttons(dispatcher)] == ["/out_of_scope"]
+
+
+def test_nearest_answers_are_real_responses_and_never_safety_intents(domain):
+    for intent, response in NEAREST_ANSWERS.items():
+        assert response in domain["responses"] and intent in SUGGESTIONS
+        assert not intent.startswith("report_")
 
 
 def test_no_known_intent_asks_to_rephrase():

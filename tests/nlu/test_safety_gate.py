@@ -1,42 +1,109 @@
-"""The gate's decision table: which mentions override which of DIET's intents."""
+"""The gate's decision table: the safety policy's rows, each context kind (README, docs/safety.md)."""
 from __future__ import annotations
 
 import pytest
 
+from nlp.build_pipeline import PIPELINE_DIR
+from nlp.mention_context import condition_spans, get_mention_context
 from nlp.safety_gate import gated_intent
 
 
-def intent(name):
-    return {"name": name, "confidence": 0.97}
+def decide(text, diet_intent, confidence=0.9, ranking=None):
+    ranking = ranking or [{"name": diet_intent, "confidence": confidence}]
+    mentions = get_mention_context(PIPELINE_DIR).mentions(text)
+    return gated_intent(text, {"name": diet_intent, "confidence": confidence}, ranking, mentions,
+                        condition_spans(text, PIPELINE_DIR))
 
 
-def entity(label, value):
-    return {"entity": label, "value": value}
+def final(text, diet_intent, **kw):
+    gated = decide(text, diet_intent, **kw)
+    return gated["name"] if gated else diet_intent
 
 
-@pytest.mark.parametrize("diet_intent", ["ask_condition", "ask_sessions", "greet", "nlu_fallback",
-                                         "ask_who_should_avoid", "report_normal_recovery"])
-def test_an_unambiguous_contraindication_escalates_whatever_diet_said(diet_intent):
-    gated = gated_intent(intent(diet_intent), [entity("contraindication", "isotretinoin")])
-    assert gated["name"] == "report_contraindication" and gated["gated_from"] == diet_intent
+# Row 1: the visitor's own current contraindication escalates, whatever DIET asked.
+@pytest.mark.parametrize("text, diet_intent", [
+    ("can it help my acne scars? I'm on accutane", "ask_condition"),
+    ("I'm pregnant, how many sessions would I need?", "ask_sessions"),
+    ("I have lupus, is that ok?", "ask_who_should_avoid"),
+])
+def test_own_current_contraindication_escalates(text, diet_intent):
+    assert final(text, diet_intent) == "report_contraindication"
 
 
-def test_a_hint_alone_changes_nothing():
-    assert gated_intent(intent("ask_condition"), [entity("contraindication_hint", "pregnancy")]) is None
+def test_diet_recognises_indirect_wording_without_any_keyword():
+    assert decide("my bump is due in march, can I still come?", "report_contraindication") is None
 
 
-@pytest.mark.parametrize("diet_intent", ["report_normal_recovery", "ask_downtime", "ask_product_absorption"])
-def test_a_red_flag_gets_triage_first(diet_intent):
-    gated = gated_intent(intent(diet_intent), [entity("red_flag", "allergic_reaction"),
-                                               entity("contraindication", "blood_thinners")])
-    assert gated["name"] == "report_red_flag"
+# Row 2: negated, past, someone else's, hypothetical or general: answered, not escalated.
+@pytest.mark.parametrize("text", [
+    "it's not a keloid, my surgeon says, can you treat the scar?",
+    "my spots cleared up years ago, will it help the marks?",
+    "my aunt has lupus, could she have it?",
+    "what if I got pregnant later?",
+    "I'm not pregnant, just wondering",
+])
+def test_mentions_that_are_not_own_and_current_are_answered_even_when_diet_guessed_escalation(text):
+    assert final(text, "report_contraindication") == "ask_who_should_avoid"
 
 
-@pytest.mark.parametrize("diet_intent", ["ask_risks", "ask_aftercare", "ask_who_should_avoid"])
-def test_general_questions_about_warning_signs_are_answered_not_triaged(diet_intent):
-    assert gated_intent(intent(diet_intent), [entity("red_flag", "infection_signs")]) is None
+def test_the_condition_being_treated_is_not_escalated():
+    assert final("can it fade marks left from old breakouts?", "ask_condition") == "ask_condition"
 
 
-@pytest.mark.parametrize("diet_intent", ["report_contraindication", "report_red_flag", "request_clinician"])
-def test_escalating_intents_keep_their_own_handling(diet_intent):
-    assert gated_intent(intent(diet_intent), [entity("contraindication", "pregnancy")]) is None
+def test_said_now_keeps_the_escalation_despite_an_old_mention():
+    text = "I had cold sores years ago but now I have one on my lip"
+    assert final(text, "report_contraindication") == "report_contraindication"
+
+
+# Row 3: cannot tell whether it is current and theirs: ask.
+def test_a_bare_mention_gets_the_clarifying_question():
+    assert final("lupus and microneedling?", "ask_what_is") == "mention_contraindication"
+
+
+# Row 4: danger signs after a treatment: urgent triage, whatever DIET asked.
+@pytest.mark.parametrize("text, diet_intent", [
+    ("swelling closed my eye the day after the treatment, is it healing?", "report_normal_recovery"),
+    ("the redness is spreading past the treated area, day 2", "report_normal_recovery"),
+    ("fever and a puffy face two days after, does it help dull skin?", "ask_condition"),
+    ("green discharge with a smell since my session", "ask_what_is"),
+    ("flu-like chills since yesterday's microneedling", "ask_how_it_works"),
+])
+def test_danger_signs_are_red_flags(text, diet_intent):
+    assert final(text, diet_intent) == "report_red_flag"
+
+
+def test_when_diet_says_red_flag_and_nothing_is_recognised_the_urgent_advice_wins():
+    ranking = [{"name": "report_red_flag", "confidence": 0.6}, {"name": "report_beyond_normal", "confidence": 0.3}]
+    text = "something is really wrong with my face since the session"
+    assert final(text, "report_red_flag", confidence=0.6, ranking=ranking) == "report_red_flag"
+
+
+# Row 5: beyond normal: a clinician checks (not urgent), never reassurance.
+@pytest.mark.parametrize("text", [
+    "still red a week after my treatment, is that normal?",
+    "I've been flaking for weeks since my session",
+    "new dark patches appeared after my microneedling",
+])
+def test_beyond_normal_goes_to_a_clinician(text):
+    assert final(text, "report_normal_recovery") == "report_beyond_normal"
+
+
+def test_a_recovery_report_never_falls_through_to_a_general_answer():
+    assert final("had microneedling 2 days ago and now there are bumps, what is microneedling good for?",
+                 "ask_conditions_treated") == "report_beyond_normal"
+
+
+# Row 6: only what the guide calls normal: reassurance.
+def test_guide_normal_healing_is_reassured():
+    assert final("did it yesterday, face is pink and warm like a sunburn, normal?", "report_normal_recovery") \
+        == "report_normal_recovery"
+
+
+@pytest.mark.parametrize("text", ["does it feel like a sunburn?", "how long will I be red after my session?",
+                                  "what are the signs of infection to watch for?"])
+def test_questions_that_only_name_a_sign_are_answered(text):
+    assert decide(text, "ask_downtime") is None
+
+
+def test_a_button_payload_asking_for_a_clinician_is_kept():
+    assert decide("I have a fever since my session, call me", "request_clinician") is None

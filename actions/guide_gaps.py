@@ -1,0 +1,44 @@
+"""Microneedling questions the guide does not answer directly: comparisons, everything else.
+
+The guide describes microneedling only. A comparison with another treatment gets microneedling's
+own facts and a provider to compare; a question the guide is silent on ("make-up the next
+morning?", "botox the same day?") gets an honest "the guide doesn't cover that" and the clinic's
+contact, never the off-topic refusal.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import RETRIEVAL_INTENT, conditions_in_message
+from actions.fallback import contact_line
+
+
+class ActionAnswerComparison(Action):
+    def name(self) -> Text:
+        return "action_answer_comparison"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        conditions = conditions_in_message(tracker)
+        for condition in conditions:  # "better than a peel for my scars?": what it does for scars
+            dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
+        dispatcher.utter_message(response="utter_comparison")
+        events: List[EventType] = [SlotSet("last_topic", "comparison")]
+        if conditions:
+            events.append(SlotSet("condition", conditions[0]))
+        return events
+
+
+class ActionAnswerOutsideGuide(Action):
+    def name(self) -> Text:
+        return "action_answer_outside_guide"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_outside_guide")
+        dispatcher.utter_message(text=contact_line())
+        return [SlotSet("last_topic", "outside_guide")]

@@ -1,0 +1,109 @@
+"""Whose, and when: medspaCy's ConText on the vocabulary's mentions, with visitors' phrasing.
+
+The entity_ruler finds "lupus", "accutane", "breakout". Whether a mention is the visitor's own
+current condition is a matter of context: "it's not a keloid" (negated), "my acne cleared up years
+ago" (historical), "what if I got pregnant later?" (hypothetical), "my aunt has lupus" (someone
+else), "marks left from old breakouts" (the thing being treated). medspaCy's ConText is the
+clinical-NLP algorithm for exactly this; its default rules come from clinical notes, so
+nlp/context_rules.yml adds how visitors write.
+
+`MentionContext.mentions(text)` returns one `Mention` per safety-relevant entity. Loaded once per
+process (spaCy pipeline of nlp/build_pipeline.py + sentencizer + ConText), about 1 ms a message.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Tuple
+
+import yaml
+
+CONTEXT_RULES_PATH = Path(__file__).resolve().parent / "context_rules.yml"
+SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_flag"})
+# Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
+# Only a past that is clearly long ago ("years ago") clears them.
+SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
+_LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b",
+                       re.IGNORECASE)
+# The visitor speaks of themselves in the sentence ("I", "my", "me").
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b", re.IGNORECASE)
+# Said to be happening now.
+_CURRENT = re.compile(r"\b(now|right now|currently|at the moment|atm|still|again|this week|today|flaring|"
+                      r"flare|came back|coming back|active)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str  # entity label: contraindication, contraindication_hint or red_flag
+    key: str  # canonical vocabulary key
+    text: str
+    start: int  # character offsets in the message
+    end: int
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    someone_else: bool = False  # a relative, a friend, "people with"
+    first_person: bool = False  # the sentence speaks of the visitor
+    said_current: bool = False  # "right now", "still", "flaring"
+
+    @property
+    def current_and_own(self) -> bool:
+        """Not denied, not past, not hypothetical, not someone else's."""
+        return not (self.negated or self.historical or self.hypothetical or self.someone_else)
+
+    @property
+    def certainly_visitors(self) -> bool:
+        return self.current_and_own and (self.first_person or self.said_current)
+
+
+def _project_rules():
+    from medspacy.context import ConTextRule
+
+    rules = yaml.safe_load(CONTEXT_RULES_PATH.read_text(encoding="utf-8"))["rules"]
+    return [ConTextRule(r["literal"], r["category"], direction=r.get("direction", "BIDIRECTIONAL"),
+                        pattern=r.get("pattern"), max_scope=r.get("max_scope")) for r in rules]
+
+
+class MentionContext:
+    def __init__(self, pipeline_dir: Path):
+        import spacy
+        from medspacy.context import ConText
+
+        self.nlp = spacy.load(pipeline_dir)
+        if "sentencizer" not in self.nlp.pipe_names:
+            self.nlp.add_pipe("sentencizer", first=True)
+        # ConText's own allowed_types never matched these labels (seen with medspaCy 1.0.0); the
+        # mentions are filtered by label below instead.
+        self.context = ConText(self.nlp, rules="default")
+        self.context.add(_project_rules())
+
+    def mentions(self, text: str) -> List[Mention]:
+        doc = self.context(self.nlp(text))
+        found: List[Mention] = []
+        for ent in doc.ents:
+            if ent.label_ not in SAFETY_LABELS:
+                continue
+            sentence = ent.sent.text
+            historical = bool(ent._.is_historical)
+            key = ent.ent_id_ or ent.text.lower()
+            if historical and key in SLOW_TO_CLEAR and not _LONG_AGO.search(sentence):
+                historical = False
+            found.append(Mention(
+                label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
+                negated=bool(ent._.is_negated), historical=historical,
+                hypothetical=bool(ent._.is_hypothetical), someone_else=bool(ent._.is_family),
+                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence))))
+        return found
+
+
+@functools.lru_cache(maxsize=2)
+def get_mention_context(pipeline_dir: Path) -> MentionContext:
+    return MentionContext(pipeline_dir)
+
+
+def condition_spans(text: str, pipeline_dir: Path) -> List[Tuple[int, int]]:
+    """Character spans of the conditions being treated ("acne scars"): not new symptoms."""
+    doc = get_mention_context(pipeline_dir).nlp(text)
+    return [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "condition" and e.ent_id_ != "hyperpigmentation"]

@@ -1,0 +1,170 @@
+"""Sorting a report of how the skin or body is after a treatment: danger, beyond normal, normal.
+
+The guide calls normal only "redness and warmth similar to a sunburn for 24-72 hours" and skin
+that "may flake or feel tight as it heals". Everything else a visitor reports after a treatment
+is either a danger sign (urgent advice first) or beyond normal (a clinician should check). The
+signs are regular expressions in nlp/vocabulary.yml (`recovery`), so one file says what counts.
+
+Pure functions, no Rasa: nlp/safety_gate.py calls `triage` and the tests call everything.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Pattern, Tuple
+
+import yaml
+
+from actions.vocabulary import VOCABULARY_PATH
+
+DANGER, BEYOND_NORMAL, NORMAL = "danger", "beyond_normal", "normal"
+
+# A sign preceded closely by one of these is denied ("no pus or fever, just pink").
+_NEGATION = re.compile(
+    r"\b(no|not|without|never|zero|nothing|none|isn'?t|aren'?t|wasn'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|"
+    r"free of|no sign of|no signs of|rather than|instead of)\b[^.!?;]*$")
+_NEGATION_WINDOW = 30  # characters before a sign that can deny it
+
+# The visitor had a treatment and is telling how it went (not asking what will happen).
+_AFTER_TREATMENT = re.compile(
+    r"\b(after|since|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
+    r"second|2nd|third|3rd)?\s?(last |first |second |recent )?(micro\s?-?needl\w*|mn\b|needl\w*|session|treatment|"
+    r"tx\b|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|it\b|them\b|prp)"
+    r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
+    r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
+    r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b"
+    r"|\b((hours?|days?|weeks?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
+    r"day (one|two|three|four|five|six|seven)|"
+    r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b"
+    r"|\b(since then|ever since|the next day|next morning|the day after|woke up)\b"
+    r"|\b(where|area|spots?|parts?) (they|she|he|you|the nurse|the clinic)\b.{0,10}\b(did|treated|needled|worked on|went over)"
+    r"|\btreated (area|skin|spots?|parts?)\b",
+    re.IGNORECASE)
+# A question about what will or could happen, not a report.
+_PROSPECTIVE = re.compile(
+    r"\b(will i|will it|will my|would i|would it|going to|gonna|should i expect|what if|in case|if i get|if i have|"
+    r"if my|if there|if it|how long (will|does|do|should|is)|is it normal to|can you get|could i get|do people get|"
+    r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week)\b",
+    re.IGNORECASE)
+_PAST_FACT = re.compile(r"\b(had|did|got|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
+                        re.IGNORECASE)
+
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "couple": 2,
+            "couple of": 2, "few": 3, "several": 4}
+_UNIT_DAYS = {"h": 1 / 24, "hr": 1 / 24, "hrs": 1 / 24, "hour": 1 / 24, "hours": 1 / 24, "d": 1, "day": 1,
+              "days": 1, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "month": 30, "months": 30}
+_DURATION = re.compile(
+    r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|couple(?: of)?|"
+    r"few|several)\s?(?:-|\+)?\s?(h|hrs?|hours?|d|days?|wks?|weeks?|months?)\b", re.IGNORECASE)
+_DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
+_RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
+    (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
+                r"last week|over two weeks)\b", re.I), 8),
+    (re.compile(r"\b(last month|a month|over a month)\b", re.I), 30),
+    (re.compile(r"\b(day before yesterday)\b", re.I), 2),
+    (re.compile(r"\b(yesterday|last night|the day after|the next day|next morning|overnight)\b", re.I), 1),
+    (re.compile(r"\b(this morning|today|earlier|tonight|an hour ago|hours ago|few hours)\b", re.I), 0.3),
+)
+
+
+@dataclass(frozen=True)
+class Sign:
+    tier: str  # danger, beyond_normal or normal
+    key: str  # vocabulary key; for danger, the escalation reason
+    name: str
+    patterns: Tuple[Pattern[str], ...]
+    frame_days: Optional[float] = None  # normal signs: how long the guide calls them normal
+
+
+@dataclass(frozen=True)
+class Triage:
+    tier: str  # danger, beyond_normal or normal
+    reasons: Tuple[str, ...] = ()  # keys of the signs that decided, most important first
+    days: Optional[float] = None  # time since the treatment, when the message says
+    signs: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # tier -> keys found
+
+
+@functools.lru_cache(maxsize=None)
+def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
+    recovery = yaml.safe_load(path.read_text(encoding="utf-8"))["recovery"]
+    signs: List[Sign] = []
+    for tier in (DANGER, BEYOND_NORMAL, NORMAL):
+        for key, entry in recovery[tier].items():
+            patterns = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
+            signs.append(Sign(tier, key, entry["name"], patterns, entry.get("frame_days")))
+    return tuple(signs)
+
+
+# What follows one of these is said, not denied: "no pus, just pink".
+_NEGATION_BREAK = re.compile(r".*(,|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcept\b|\bnow\b)", re.S)
+
+
+def _negated(text: str, start: int) -> bool:
+    window = text[max(0, start - _NEGATION_WINDOW):start]
+    return bool(_NEGATION.search(_NEGATION_BREAK.sub("", window, count=1)))
+
+
+def found_signs(text: str) -> Dict[str, List[str]]:
+    """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
+    found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
+    for sign in load_signs():
+        for pattern in sign.patterns:
+            if any(not _negated(text, m.start()) for m in pattern.finditer(text)):
+                found[sign.tier].append(sign.key)
+                break
+    return found
+
+
+def days_since_treatment(text: str) -> Optional[float]:
+    """The longest time the message says has passed ("3 days ago", "day 5", "for weeks"), or None."""
+    days: List[float] = []
+    for number, unit in _DURATION.findall(text):
+        amount = _NUMBERS.get(number.lower()) if not number[0].isdigit() else float(number)
+        if amount is not None:
+            days.append(float(amount) * _UNIT_DAYS[unit.lower()])
+    days += [float(n) for n in _DAY_N.findall(text)]
+    for pattern, value in _RELATIVE_DAYS:
+        if pattern.search(text):
+            days.append(value)
+    return max(days) if days else None
+
+
+def asks_ahead(text: str) -> bool:
+    """"how long will I be red after my session?" asks ahead; "it's day 3, will it fade?" reports."""
+    return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(text)
+
+
+def reports_after_treatment(text: str) -> bool:
+    """Whether the message tells how things are after a treatment the visitor (or someone) had."""
+    return bool(_AFTER_TREATMENT.search(text)) and not asks_ahead(text)
+
+
+def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
+    """Sort a post-treatment report. `masked_spans` (start, end) are left out of the matching:
+    the condition being treated ("my acne scars look red") is not a new symptom."""
+    chars = list(text.lower())
+    for start, end in masked_spans:
+        chars[start:end] = " " * (end - start)
+    lowered = "".join(chars)
+    found = found_signs(lowered)
+    days = days_since_treatment(lowered)
+    signs = {tier: tuple(keys) for tier, keys in found.items() if keys}
+    if found[DANGER]:
+        return Triage(DANGER, tuple(found[DANGER]), days, signs)
+    frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
+    outside_frame = [k for k in found[NORMAL] if days is not None and frames.get(k) is not None and days > frames[k]]
+    if found[BEYOND_NORMAL] or outside_frame:
+        return Triage(BEYOND_NORMAL, tuple(found[BEYOND_NORMAL] + outside_frame), days, signs)
+    if found[NORMAL]:
+        return Triage(NORMAL, tuple(found[NORMAL]), days, signs)
+    # Nothing recognised: never reassurance.
+    return Triage(BEYOND_NORMAL, (), days, signs)
+
+
+def sign_name(key: str) -> str:
+    for sign in load_signs():
+        if sign.key == key:
+            return sign.name
+    return key.replace("_", " ")

@@ -1,0 +1,39 @@
+"""actions.guide_gaps: comparisons and questions the guide is silent on, never "off-topic"."""
+from __future__ import annotations
+
+from action_testkit import make_tracker, markers, responses, run_action, slot_events, texts
+from actions.guide_gaps import ActionAnswerComparison, ActionAnswerOutsideGuide
+
+
+def test_a_comparison_gives_the_condition_answer_then_microneedlings_facts(domain):
+    tracker = make_tracker("is this better than a peel for my acne scars?", "ask_comparison",
+                           entities=[("condition", "acne_scars", "acne scars")])
+    dispatcher, events = run_action(ActionAnswerComparison(), tracker)
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars", "utter_comparison"]
+    text = domain["responses"]["utter_comparison"][0]["text"]
+    assert "collagen" in text and "provider can compare" in text
+    assert markers(dispatcher) == []
+    assert slot_events(events)["condition"] == "acne_scars"
+
+
+def test_a_comparison_without_a_condition_gives_microneedlings_facts():
+    dispatcher, events = run_action(ActionAnswerComparison(), make_tracker("vs botox?", "ask_comparison"))
+    assert responses(dispatcher) == ["utter_comparison"]
+    assert "condition" not in slot_events(events)
+
+
+def test_a_question_the_guide_does_not_answer_says_so_and_gives_the_clinic(clinic_config, domain):
+    tracker = make_tracker("can I put make-up on the next morning?", "ask_outside_guide")
+    dispatcher, _ = run_action(ActionAnswerOutsideGuide(), tracker)
+    assert responses(dispatcher) == ["utter_outside_guide"]
+    text = domain["responses"]["utter_outside_guide"][0]["text"]
+    assert "doesn't cover" in text and "provider" in text
+    assert "only help with" not in text  # not the off-topic refusal
+    [contact] = texts(dispatcher)
+    assert clinic_config["phone"] in contact
+    assert markers(dispatcher) == []
+
+
+def test_action_names_are_declared_in_the_domain(domain):
+    for action in (ActionAnswerComparison(), ActionAnswerOutsideGuide()):
+        assert action.name() in domain["actions"]

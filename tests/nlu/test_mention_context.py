@@ -1,0 +1,55 @@
+"""ConText with the project's rules: whose a mention is, and whether it is current."""
+from __future__ import annotations
+
+import pytest
+
+from nlp.build_pipeline import PIPELINE_DIR
+from nlp.mention_context import get_mention_context
+
+
+def only_mention(text):
+    mentions = [m for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.label != "red_flag"]
+    assert len(mentions) == 1, mentions
+    return mentions[0]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("it's not a keloid, my surgeon says", "negated"),
+    ("I'm not pregnant, just asking", "negated"),
+    ("no history of keloids in my family", "negated"),
+    ("I don't have any cold sores right now", "negated"),
+    ("my spots cleared up years ago", "historical"),
+    ("finished nursing ages ago", "historical"),
+    ("marks left from old breakouts", "historical"),
+    ("I stopped accutane years ago", "historical"),
+    ("what if I got pregnant later?", "hypothetical"),
+    ("does it feel like a sunburn?", "hypothetical"),
+    ("my aunt has lupus, could she have it?", "someone_else"),
+    ("my husband is on warfarin, can he?", "someone_else"),
+    ("can people with diabetes have it?", "someone_else"),
+])
+def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
+    mention = only_mention(text)
+    assert getattr(mention, kind) and not mention.current_and_own
+
+
+@pytest.mark.parametrize("text", [
+    "I'm on accutane, can it help my acne scars?",
+    "I have lupus",
+    "I'm breastfeeding my 3 month old",
+    "I am currently breaking out",
+    "I'm diabetic",
+    "I stopped accutane 2 months ago",  # isotretinoin's past counts for months
+])
+def test_the_visitors_own_current_condition(text):
+    assert only_mention(text).certainly_visitors
+
+
+def test_a_bare_mention_is_current_but_not_certainly_the_visitors():
+    mention = only_mention("lupus and microneedling?")
+    assert mention.current_and_own and not mention.certainly_visitors
+
+
+def test_someone_elses_condition_does_not_clear_the_visitors_own():
+    mentions = get_mention_context(PIPELINE_DIR).mentions("my mum has rosacea and I have eczema")
+    assert {m.key: m.current_and_own for m in mentions} == {"rosacea": False, "autoimmune": True}

@@ -1,0 +1,90 @@
+"""After a treatment: danger, beyond normal or normal, as the guide and the safety policy say."""
+from __future__ import annotations
+
+import pytest
+
+from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
+                                 reports_after_treatment, triage)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("two days after my session there's yellow gunk coming out", "infection_signs"),
+    ("I've had a temperature since the appointment", "infection_signs"),
+    ("the redness is creeping down my neck, day 2", "infection_signs"),
+    ("it's hot and swollen where they did it", "infection_signs"),
+    ("the pain is getting worse not better, 4 days out", "infection_signs"),
+    ("there's a lump that keeps growing since my treatment", "infection_signs"),
+    ("it smells bad and it's day 3", "infection_signs"),
+    ("I'm shivery and achy, feel like I have the flu since the needling", "infection_signs"),
+    ("broke out in hives after my session", "allergic_reaction"),
+    ("my eye is so puffy I can barely open it, had microneedling yesterday", "allergic_reaction"),
+    ("my lips are swelling up after the treatment", "allergic_reaction"),
+    ("after the session it's hard to breathe", "allergic_reaction"),
+    ("it hurts to swallow since my session this morning", "allergic_reaction"),
+    ("blisters came up overnight after microneedling", "blistering"),
+    ("the skin has gone kind of grey where they did it", "skin_colour_change"),
+    ("it keeps bleeding through the tissue hours after my treatment", "bleeding"),
+    ("my vision is blurry since the session", "vision_change"),
+    ("the rash has spread to my chest since the appointment", "spreading_rash"),
+    ("I feel really unwell since my treatment yesterday", "feeling_unwell"),
+])
+def test_every_danger_sign_of_the_policy_is_danger(text, reason):
+    result = triage(text)
+    assert result.tier == DANGER and reason in result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "did scalp needling yesterday and my scalp is pink and a bit tender, normal?",
+    "my face is red and warm like a sunburn, had it done yesterday",
+    "skin feels tight and a bit flaky 2 days out",
+    "no pus or fever, just pink and tight the day after, is that ok?",
+])
+def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
+    assert triage(text).tier == NORMAL
+
+
+@pytest.mark.parametrize("text", [
+    "still red a week after my treatment",          # redness past 72 hours
+    "had it done 3 weeks ago and I'm still flaking",  # flaking for weeks
+    "got some new dark patches since my session last month",
+    "there are tiny bumps on my cheeks since the treatment",
+    "broke out all over my chin after the session",
+    "it's really itchy, day 3 post microneedling",
+    "my face is red and it's day 5",
+])
+def test_beyond_normal_is_never_reassured(text):
+    assert triage(text).tier == BEYOND_NORMAL
+
+
+def test_a_report_with_no_sign_recognised_is_not_normal():
+    assert triage("something feels off with my skin since the session").tier == BEYOND_NORMAL
+
+
+def test_the_condition_being_treated_is_not_a_new_symptom():
+    text = "had my acne scars done yesterday, face is red, normal?"
+    start = text.index("acne scars")
+    assert triage(text).tier == BEYOND_NORMAL  # "acne" alone could be a breakout
+    assert triage(text, [(start, start + len("acne scars"))]).tier == NORMAL
+
+
+def test_a_denied_sign_does_not_count_but_what_follows_just_does():
+    found = found_signs("no pus, no fever, just pink")
+    assert found[DANGER] == [] and "redness_and_warmth" in found[NORMAL]
+
+
+@pytest.mark.parametrize("text, days", [
+    ("3 days ago", 3), ("day 5 now", 5), ("yesterday", 1), ("two weeks after", 14), ("for weeks", 8),
+    ("this morning", 0.3), ("nothing about time", None),
+])
+def test_time_since_the_treatment(text, days):
+    assert days_since_treatment(text) == days
+
+
+@pytest.mark.parametrize("text, reports", [
+    ("2 days after my session my face is red", True),
+    ("had microneedling on friday and now it's flaky", True),
+    ("how long will I be red after my session?", False),
+    ("what if I get blisters after?", False),
+])
+def test_a_report_is_told_apart_from_a_question_about_later(text, reports):
+    assert reports_after_treatment(text) is reports
