@@ -30,7 +30,7 @@ _LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenag
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b", re.IGNORECASE)
 # Said to be happening now.
-_CURRENT = re.compile(r"\b(now|right now|currently|at the moment|atm|still|again|this week|today|flaring|"
+_CURRENT = re.compile(r"\b(now|right now|rn|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"flare|came back|coming back|active)\b", re.IGNORECASE)
 
 

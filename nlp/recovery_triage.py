@@ -24,13 +24,13 @@ DANGER, BEYOND_NORMAL, NORMAL = "danger", "beyond_normal", "normal"
 _NEGATION = re.compile(
     r"\b(no|not|without|never|zero|nothing|none|isn'?t|aren'?t|wasn'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|"
     r"free of|no sign of|no signs of|rather than|instead of)\b[^.!?;]*$")
-_NEGATION_WINDOW = 30  # characters before a sign that can deny it
+_NEGATION_WINDOW = 40  # characters before a sign that can deny it
 
 # The visitor had a treatment and is telling how it went (not asking what will happen).
 _AFTER_TREATMENT = re.compile(
     r"\b(after|since|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
     r"second|2nd|third|3rd)?\s?(last |first |second |recent )?(micro\s?-?needl\w*|mn\b|needl\w*|session|treatment|"
-    r"tx\b|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|it\b|them\b|prp)"
+    r"tx\b|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
     r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b"
@@ -46,6 +46,21 @@ _PROSPECTIVE = re.compile(
     r"\b(will i|will it|will my|would i|would it|going to|gonna|should i expect|what if|in case|if i get|if i have|"
     r"if my|if there|if it|how long (will|does|do|should|is)|is it normal to|can you get|could i get|do people get|"
     r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week)\b",
+    re.IGNORECASE)
+# A treatment still to come: "my session is on friday", "is that ok for my appointment?".
+_UPCOMING = re.compile(
+    r"\b(session|appointment|appt|treatment|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
+    r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
+    r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
+    r"|\b(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
+    r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b",
+    re.IGNORECASE)
+# Said in so many words: the treatment has happened ("after my session", "had it done").
+_EXPLICITLY_AFTER = re.compile(
+    r"\b(after|since|post|following) (my|the|her|his|this|that|last|yesterday'?s|today'?s|a|1st|first|second)?\s?"
+    r"(last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
+    r"|\b(had|did|got|gotten)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
+    r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b",
     re.IGNORECASE)
 _PAST_FACT = re.compile(r"\b(had|did|got|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
                         re.IGNORECASE)
@@ -76,6 +91,7 @@ class Sign:
     name: str
     patterns: Tuple[Pattern[str], ...]
     frame_days: Optional[float] = None  # normal signs: how long the guide calls them normal
+    needs_context: bool = False  # danger only inside a report, not said on its own
 
 
 @dataclass(frozen=True)
@@ -93,7 +109,8 @@ def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
     for tier in (DANGER, BEYOND_NORMAL, NORMAL):
         for key, entry in recovery[tier].items():
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
-            signs.append(Sign(tier, key, entry["name"], patterns, entry.get("frame_days")))
+            signs.append(Sign(tier, key, entry["name"], patterns, entry.get("frame_days"),
+                              bool(entry.get("needs_context", False))))
     return tuple(signs)
 
 
@@ -117,6 +134,11 @@ def found_signs(text: str) -> Dict[str, List[str]]:
     return found
 
 
+def stands_alone(key: str) -> bool:
+    """Whether a danger sign is a red flag even without a treatment cue ("the skin went grey")."""
+    return not any(s.key == key and s.needs_context for s in load_signs())
+
+
 def days_since_treatment(text: str) -> Optional[float]:
     """The longest time the message says has passed ("3 days ago", "day 5", "for weeks"), or None."""
     days: List[float] = []
@@ -136,9 +158,14 @@ def asks_ahead(text: str) -> bool:
     return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(text)
 
 
+def before_a_treatment(text: str) -> bool:
+    """"sunburnt two days ago, is my session on friday still ok?" is about a treatment to come."""
+    return bool(_UPCOMING.search(text)) and not _EXPLICITLY_AFTER.search(text)
+
+
 def reports_after_treatment(text: str) -> bool:
     """Whether the message tells how things are after a treatment the visitor (or someone) had."""
-    return bool(_AFTER_TREATMENT.search(text)) and not asks_ahead(text)
+    return bool(_AFTER_TREATMENT.search(text)) and not asks_ahead(text) and not before_a_treatment(text)
 
 
 def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:

@@ -49,10 +49,11 @@ KEEP_INTENTS = frozenset({"request_clinician"})
 # DIET's confidence that counts as recognising a report on its own, and as "it says red flag".
 REPORT_CONFIDENCE = 0.5
 RED_FLAG_CONFIDENCE = 0.3
+OVERRIDE_NORMAL_CONFIDENCE = 0.8  # the classifier's certainty that outweighs a vocabulary "normal"
+SAFETY_INTENTS = RECOVERY_INTENTS | {"report_contraindication", "mention_contraindication", "request_clinician"}
 # "now", "again": a current condition, even when an older mention of it is past.
 _CURRENT_IN_MESSAGE = re.compile(r"\b(right now|now|currently|at the moment|atm|again|came back|flaring|flare up)\b",
                                  re.IGNORECASE)
-SAFETY_PROPERTY = "safety"  # what the gate decided and why, in the parse data (for actions and review)
 
 
 def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
@@ -63,26 +64,43 @@ def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]
     return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": from_name, **extra}
 
 
+def _recovery_mass(ranking: Sequence[Dict[str, Any]]) -> float:
+    return sum(_confidence(ranking, name) for name in RECOVERY_INTENTS)
+
+
+def best_other_intent(ranking: Sequence[Dict[str, Any]], excluded: frozenset) -> Optional[Dict[str, Any]]:
+    """The best-ranked intent outside `excluded`: the question asked, once safety is ruled out."""
+    for candidate in ranking:
+        name = candidate.get(INTENT_NAME_KEY)
+        if name and name not in excluded and name != "nlu_fallback":
+            return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: candidate.get(PREDICTED_CONFIDENCE_KEY, 0.0)}
+    return None
+
+
 def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[Dict[str, Any]],
-                      masked: Sequence[tuple] = ()) -> Optional[Dict[str, Any]]:
+                      masked: Sequence[tuple] = (), own_contraindication: bool = False) -> Optional[Dict[str, Any]]:
     """Rule 1: the intent for a post-treatment report, or None when the message is not one."""
     result = recovery_triage.triage(text, masked)
     by_diet = intent_name in RECOVERY_INTENTS and _confidence(ranking, intent_name) >= REPORT_CONFIDENCE
     by_cue = recovery_triage.reports_after_treatment(text) and bool(result.signs)
-    # A danger sign told as a fact ("the skin has gone grey") is a report even without a treatment
-    # cue; a question about one ("does it cause blisters?") is not.
-    by_danger = (result.tier == recovery_triage.DANGER and intent_name not in GENERAL_RISK_INTENTS
-                 and not recovery_triage.asks_ahead(text))
+    # A danger sign told as a fact ("the skin has gone grey", "it keeps bleeding"); the weak ones
+    # ("I felt faint") only when the classifier also reads a report.
+    by_danger = (result.tier == recovery_triage.DANGER and not recovery_triage.asks_ahead(text)
+                 and intent_name not in GENERAL_RISK_INTENTS
+                 and (_recovery_mass(ranking) >= RED_FLAG_CONFIDENCE
+                      or any(recovery_triage.stands_alone(k) for k in result.reasons)))
+    if recovery_triage.before_a_treatment(text) or (own_contraindication and not by_cue):
+        by_diet = by_danger = False  # "sunburnt yesterday, is friday's session ok?" is a contraindication
     if not (by_diet or by_cue or by_danger):
         return None
     diet_says_red_flag = _confidence(ranking, RED_FLAG_INTENT) >= RED_FLAG_CONFIDENCE
-    if result.tier == recovery_triage.DANGER or (diet_says_red_flag and result.tier == recovery_triage.BEYOND_NORMAL
-                                                  and not result.signs.get(recovery_triage.BEYOND_NORMAL)):
-        tier = recovery_triage.DANGER
-    else:
-        tier = result.tier
-    if tier == recovery_triage.NORMAL and intent_name in (RED_FLAG_INTENT, BEYOND_NORMAL_INTENT) and by_diet:
-        tier = recovery_triage.DANGER if intent_name == RED_FLAG_INTENT else recovery_triage.BEYOND_NORMAL
+    tier = result.tier
+    if tier == recovery_triage.BEYOND_NORMAL and diet_says_red_flag and not result.signs.get(recovery_triage.BEYOND_NORMAL):
+        tier = recovery_triage.DANGER  # cannot tell danger from beyond normal: the urgent advice wins
+    if tier == recovery_triage.NORMAL and _confidence(ranking, intent_name) >= OVERRIDE_NORMAL_CONFIDENCE:
+        # The classifier is sure of more than the vocabulary found: never reassure then.
+        tier = {RED_FLAG_INTENT: recovery_triage.DANGER, BEYOND_NORMAL_INTENT: recovery_triage.BEYOND_NORMAL}.get(
+            intent_name, tier)
     name = {recovery_triage.DANGER: RED_FLAG_INTENT, recovery_triage.BEYOND_NORMAL: BEYOND_NORMAL_INTENT,
             recovery_triage.NORMAL: NORMAL_RECOVERY_INTENT}[tier]
     reasons = list(result.reasons) if result.tier == tier else []
@@ -95,27 +113,39 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     name = (intent or {}).get(INTENT_NAME_KEY)
     if name in KEEP_INTENTS:
         return None
-    recovery = recovery_decision(text, name, ranking, masked)
+    contraindications = [m for m in mentions if m.label == "contraindication"
+                         or (m.label == "contraindication_hint"
+                             and (name == CONTRAINDICATION_INTENT or (m.certainly_visitors and m.said_current)))]
+    own = any(m.certainly_visitors for m in contraindications) or (
+        name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
+    recovery = recovery_decision(text, name, ranking, masked, own_contraindication=own)
     if recovery is not None:
         return recovery if recovery[INTENT_NAME_KEY] != name else None
 
-    red_flags = [m for m in mentions if m.label == "red_flag"]
-    if any(m.current_and_own for m in red_flags) and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT}:
-        return _intent(RED_FLAG_INTENT, name)
+    red_flags = [m for m in mentions if m.label == "red_flag" and m.current_and_own]
+    if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \
+            and recovery_triage.triage(text, masked).tier == recovery_triage.DANGER:
+        return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
+    if name in RECOVERY_INTENTS:
+        # The classifier guessed a report, but there is no sign, no treatment cue and little
+        # confidence: answer what else it could be.
+        other = best_other_intent(ranking, RECOVERY_INTENTS)
+        return _intent(other[INTENT_NAME_KEY], name) if other else None
 
-    contraindications = [m for m in mentions if m.label == "contraindication"
-                         or (m.label == "contraindication_hint" and name == CONTRAINDICATION_INTENT)]
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
         said_now = bool(_CURRENT_IN_MESSAGE.search(text))
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
-            # Every mention is denied, past, hypothetical or someone else's: answer, don't escalate.
-            return _intent(GENERAL_SAFETY_INTENT, name, mentions=[m.key for m in contraindications])
+            # Every mention is denied, past, hypothetical or someone else's: answer the question.
+            other = best_other_intent(ranking, SAFETY_INTENTS) or {INTENT_NAME_KEY: GENERAL_SAFETY_INTENT}
+            return _intent(other[INTENT_NAME_KEY], name, mentions=[m.key for m in contraindications])
+        if name == MENTION_INTENT and any(m.certainly_visitors for m in contraindications):
+            return _intent(CONTRAINDICATION_INTENT, name, reason=contraindications[0].key)
         return None
     current = [m for m in contraindications if m.current_and_own]
     if not current:
         return None
     if any(m.certainly_visitors for m in current):
-        return _intent(CONTRAINDICATION_INTENT, name, reason=current[0].key)
+        return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in current if m.certainly_visitors).key)
     if name == GENERAL_SAFETY_INTENT:
         return None  # "who shouldn't have it if they have lupus?" is general already
     return _intent(MENTION_INTENT, name, reason=current[0].key)

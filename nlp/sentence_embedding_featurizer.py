@@ -57,11 +57,6 @@ def is_button_payload(text: Optional[str]) -> bool:
     return bool(text) and text.lstrip().startswith(INTENT_MESSAGE_PREFIX)
 
 
-# A linear classifier sees these beside thousands of sparse n-gram counts; the unit-length
-# embedding needs a larger scale to weigh as much (config.yml says what was measured).
-FEATURE_SCALE = "feature_scale"
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds all-MiniLM-L6-v2 sentence embeddings as dense TEXT features."""
@@ -76,15 +71,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), FEATURIZE_RESPONSES: False, FEATURE_SCALE: 1.0}
+        return {**DenseFeaturizer.get_default_config(), FEATURIZE_RESPONSES: False}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         if not isinstance(config.get(FEATURIZE_RESPONSES, False), bool):
             raise InvalidConfigException(f"'{FEATURIZE_RESPONSES}' must be true or false")
-        scale = config.get(FEATURE_SCALE, 1.0)
-        if not isinstance(scale, (int, float)) or scale <= 0:
-            raise InvalidConfigException(f"'{FEATURE_SCALE}' must be a positive number")
+
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -135,7 +128,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _add(self, message: Message, attribute: Text, vector: np.ndarray) -> None:
         tokens = message.get(TOKENS_NAMES[attribute]) or []
-        vector = vector * np.float32(self._config[FEATURE_SCALE])
         sequence = np.tile(vector, (len(tokens), 1))  # one row per token: see the module docstring
         self.add_features_to_message(sequence=sequence, sentence=vector[np.newaxis, :].copy(),
                                      attribute=attribute, message=message)

@@ -1,0 +1,150 @@
+"""Intent classifier: logistic regression on TF-IDF-weighted n-grams and sentence embeddings.
+
+Rasa's LogisticRegressionClassifier feeds raw counts to the model, so a long message (hundreds
+of character n-grams) outweighs its own sentence embedding and drifts towards whichever intent
+has the longest training examples. Here each featurizer's sentence features are a block of their
+own: sparse counts get sublinear TF-IDF weights (IDF from the training data) and every block is
+L2-normalised, the embedding block scaled by `dense_weight`. On the blind development set's
+single messages (intents read off their topics) this scored 86.6% against 83.2% for raw counts
+and 77.8% for n-grams alone (README "Ablation").
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "tfidf_logistic_regression.joblib"
+RANKING_LENGTH = 10
+
+
+def sentence_blocks(message: Message) -> Dict[str, Any]:
+    """Origin -> the message's sentence-level TEXT features from that featurizer."""
+    blocks: Dict[str, Any] = {}
+    for features in message.features:
+        if features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE:
+            blocks[str(features.origin)] = features.features
+    return blocks
+
+
+def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+
+
+class BlockWeighting:
+    """Per-featurizer weighting learnt on the training data: IDF for sparse, scale for dense."""
+
+    def __init__(self, dense_weight: float) -> None:
+        self.dense_weight = dense_weight
+        self.origins: List[Tuple[str, bool, int]] = []  # (origin, is_sparse, width)
+        self.idf: Dict[str, np.ndarray] = {}
+
+    def fit(self, messages: List[Message]) -> "BlockWeighting":
+        first = sentence_blocks(messages[0])
+        self.origins = sorted((origin, sp.issparse(block), block.shape[-1]) for origin, block in first.items())
+        for origin, is_sparse, _ in self.origins:
+            if is_sparse:
+                counts = sp.vstack([sp.csr_matrix(sentence_blocks(m)[origin]) for m in messages])
+                document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
+                self.idf[origin] = np.log((1 + len(messages)) / (1 + document_frequency)) + 1.0
+        return self
+
+    def transform(self, messages: List[Message]) -> sp.csr_matrix:
+        columns = []
+        for origin, is_sparse, width in self.origins:
+            rows = []
+            for message in messages:
+                block = sentence_blocks(message).get(origin)
+                rows.append(sp.csr_matrix(block) if block is not None else sp.csr_matrix((1, width)))
+            matrix = sp.vstack(rows).tocsr().astype(np.float64)
+            if is_sparse:
+                matrix.data = 1.0 + np.log(np.maximum(matrix.data, 1e-12))  # sublinear term frequency
+                matrix = _l2_rows(sp.csr_matrix(matrix @ sp.diags(self.idf[origin])))
+            else:
+                matrix = _l2_rows(matrix) * self.dense_weight
+            columns.append(matrix)
+        return sp.hstack(columns).tocsr()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfLogisticRegression(IntentClassifier, GraphComponent):
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 10.0, "max_iter": 500, "dense_weight": 1.0, "random_state": 42}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[Tuple[BlockWeighting, LogisticRegression]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.weighting, self.clf = model if model else (None, None)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TfidfLogisticRegression":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if sentence_blocks(e)]
+        if not examples:
+            logger.warning("no featurized intent examples: the classifier stays untrained")
+            return self._resource
+        self.weighting = BlockWeighting(float(self.config["dense_weight"])).fit(examples)
+        self.clf = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
+                                      class_weight="balanced", random_state=self.config["random_state"])
+        self.clf.fit(self.weighting.transform(examples), [e.get(INTENT) for e in examples])
+        self.persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.clf is None:
+            return messages
+        usable = [m for m in messages if sentence_blocks(m)]
+        if not usable:
+            return messages
+        probabilities = self.clf.predict_proba(self.weighting.transform(usable))
+        for message, row in zip(usable, probabilities):
+            order = np.argsort(row)[::-1][:RANKING_LENGTH]
+            ranking = [{"name": str(self.clf.classes_[i]), "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump((self.weighting, self.clf), directory / MODEL_FILE)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegression":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("TfidfLogisticRegression found no trained model: intents stay unclassified")
+            model = None
+        return cls(config, model_storage, resource, model)
