@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.marker import remind_of_open_contraindication
 from actions.messages import entity_values, latest_intent
 from actions.vocabulary import load_vocabulary
 
@@ -84,7 +85,8 @@ class ActionAnswerCondition(Action):
             for condition in conditions:
                 dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
             topic = "condition"
-        dispatcher.utter_message(response="utter_condition_follow_ups")
+        if not remind_of_open_contraindication(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_condition_follow_ups")
         return [SlotSet("condition", conditions[-1]), SlotSet("last_topic", topic)]
 
 
@@ -103,6 +105,7 @@ class ActionAnswerInContext(Action):
         condition = named[0] if named else tracker.get_slot("condition")
         for topic in topics:
             dispatcher.utter_message(response=topic_response(topic, condition))
+        remind_of_open_contraindication(dispatcher, tracker)
         events: List[EventType] = [SlotSet("last_topic", topics[-1])]
         if named:
             events.append(SlotSet("condition", named[0]))

@@ -6,19 +6,21 @@ the chat widget renders it as a card and the evaluation counts it. Reasons are t
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic import Clinic, load_clinic
+from actions.clinic import load_clinic
 from actions.context import RETRIEVAL_INTENT, conditions_in_message
+from actions.marker import REASON_MEDICAL_QUESTION, escalation_payload
 from actions.messages import entity_values, first_entity_value, latest_intent, latest_text
-from actions.vocabulary import display_name
+from actions.vocabulary import display_name, load_vocabulary
+from nlp import recovery_triage
 
 # Categories that are not a vocabulary key.
-REASON_MEDICAL_QUESTION = "medical_condition"  # a health question the vocabulary does not name
 REASON_VISITOR_REQUEST = "visitor_request"  # the visitor asked for a clinician
 REASON_RED_FLAG = "post_treatment_red_flag"  # worrying signs after treatment, kind not recognised
 REASON_BEYOND_NORMAL = "beyond_normal_recovery"  # after treatment, more than the guide calls normal
@@ -38,21 +40,6 @@ GUIDE_QUOTES: Dict[str, str] = {
     "keloid": _GUIDE_KELOID,
     "autoimmune": _GUIDE_KELOID,
 }
-
-
-def escalation_payload(reason: str, urgent: bool, ticket: Optional[str], clinic: Clinic) -> Dict[str, Any]:
-    """The machine-readable marker (at the top level of `custom`, as the REST channel sends it)."""
-    return {
-        "escalation": {
-            "reason": reason,
-            "urgent": urgent,
-            "ticket": ticket,
-            "clinic_name": clinic.name,
-            "clinic_phone": clinic.phone,
-            "emergency_number": clinic.emergency_number,
-            "hours": clinic.hours,
-        }
-    }
 
 
 def gate_decision(tracker: Tracker) -> Dict[str, Any]:
@@ -116,10 +103,11 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
               f"You can also call us on {clinic.phone} ({clinic.hours})."))
 
 
-def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker,
+                    signs: Optional[List[str]] = None) -> List[EventType]:
     """Urgent advice first, with the numbers; then the urgent marker and an optional call back."""
     clinic = load_clinic()
-    signs = list(gate_decision(tracker).get("signs") or []) + entity_values(tracker, "red_flag")
+    signs = (signs or []) + list(gate_decision(tracker).get("signs") or []) + entity_values(tracker, "red_flag")
     # The more dangerous sign decides the advice: "pus, and now my lips are swelling" is allergic.
     emergency = [s for s in EMERGENCY_SIGNS if s in signs]
     reason = emergency[0] if emergency else (signs[0] if signs else REASON_RED_FLAG)
@@ -143,6 +131,28 @@ def triage_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
         dispatcher, tracker, reason, urgent=True, yes_title="Yes, ask a clinician to call me",
         text=("I can also ask a clinician to call you back, but please don't wait for that "
               "if things are getting worse."))
+
+
+RECENT_TURNS = 3  # visitor messages read together when judging a recovery report
+
+
+def recent_visitor_text(tracker: Tracker) -> str:
+    """The visitor's last few messages of this conversation, oldest first."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"
+             and not (e.get("text") or "").startswith("/")]
+    return " . ".join(texts[-RECENT_TURNS:]) or latest_text(tracker)
+
+
+def condition_spans(text: str) -> List[tuple]:
+    """Where the text names a condition being treated ("my acne scars"): not a new symptom."""
+    lowered = text.lower()
+    spans = []
+    for concept in load_vocabulary()["condition"].values():
+        if concept.key == "hyperpigmentation":
+            continue  # new dark patches after a treatment are a symptom
+        for term in concept.terms:
+            spans += [m.span() for m in re.finditer(rf"\b{re.escape(term)}\b", lowered)]
+    return spans
 
 
 def escalate_recovery_check(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -187,6 +197,12 @@ class ActionRespondToRecoveryReport(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         if first_entity_value(tracker, "red_flag"):
             return triage_red_flag(dispatcher, tracker)
+        # "Normal" only if the conversation so far agrees: "had it 9 days ago" ... "still red?"
+        earlier = recovery_triage.triage(recent_visitor_text(tracker), condition_spans(recent_visitor_text(tracker)))
+        if earlier.tier == recovery_triage.DANGER:
+            return triage_red_flag(dispatcher, tracker, signs=list(earlier.reasons))
+        if earlier.tier == recovery_triage.BEYOND_NORMAL and earlier.signs:
+            return escalate_recovery_check(dispatcher, tracker)
         dispatcher.utter_message(response="utter_normal_recovery")
         dispatcher.utter_message(response="utter_red_flags_to_watch")
         return [SlotSet("last_topic", "normal_recovery")]

@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clinic import load_clinic
-from actions.escalation import REASON_VISITOR_REQUEST, escalation_payload
+from actions.escalation import REASON_VISITOR_REQUEST
+from actions.marker import escalation_payload
 from actions.notification import notify_staff
 from actions.tickets import TicketStore
 

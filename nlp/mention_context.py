@@ -28,10 +28,15 @@ SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"}
 _LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b",
                        re.IGNORECASE)
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b"
+                           # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
+                           r"|^\W*(on|taking|been on|started|using|have|got|having|pregnant|breastfeeding|nursing|"
+                           r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"flare|came back|coming back|active)\b", re.IGNORECASE)
+_RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up)\b",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Mention:
     someone_else: bool = False  # a relative, a friend, "people with"
     first_person: bool = False  # the sentence speaks of the visitor
     said_current: bool = False  # "right now", "still", "flaring"
+    said_right_now: bool = False  # "right now", "currently": not "still", which is often about scars
 
     @property
     def current_and_own(self) -> bool:
@@ -56,6 +62,11 @@ class Mention:
     @property
     def certainly_visitors(self) -> bool:
         return self.current_and_own and (self.first_person or self.said_current)
+
+    @property
+    def said_now_of_self(self) -> bool:
+        """An ambiguous word said of the visitor right now ("I'm breaking out right now")."""
+        return self.certainly_visitors and self.first_person and self.said_right_now
 
 
 def _project_rules():
@@ -94,7 +105,8 @@ class MentionContext:
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated), historical=historical,
                 hypothetical=bool(ent._.is_hypothetical), someone_else=bool(ent._.is_family),
-                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence))))
+                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence)),
+                said_right_now=bool(_RIGHT_NOW.search(sentence))))
         return found
 
 

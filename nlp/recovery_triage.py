@@ -29,8 +29,8 @@ _NEGATION_WINDOW = 40  # characters before a sign that can deny it
 # The visitor had a treatment and is telling how it went (not asking what will happen).
 _AFTER_TREATMENT = re.compile(
     r"\b(after|since|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
-    r"second|2nd|third|3rd)?\s?(last |first |second |recent )?(micro\s?-?needl\w*|mn\b|needl\w*|session|treatment|"
-    r"tx\b|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
+    r"second|2nd|third|3rd)?\s?(last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
+    r"session|sesh|sesion|treatm\w*|tretment|treatmnt|tx\b|apointment|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
     r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b"
@@ -61,6 +61,13 @@ _EXPLICITLY_AFTER = re.compile(
     r"(last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
     r"|\b(had|did|got|gotten)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
     r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b",
+    re.IGNORECASE)
+# The visitor says the treatment has happened: "had it done", "since my session", "2 days ago".
+_HAD_TREATMENT = re.compile(
+    r"\b(had|did|got|gotten|received|went for)\b.{0,30}\b(micro\s?-?needl\w*|needl\w*|session|treatment|procedure|done|"
+    r"appointment|it)\b|\bsince (my|the|her|his|yesterday)\b|\b(\d+|a|one|two|three|four|five|six|seven|few|couple of)"
+    r"\s?(hours?|days?|weeks?)\s?(ago|post|out)\b|\bday \d+\b|\b(yesterday|last night|this morning)\b|"
+    r"\b(my|her|his) (session|treatment|appointment) (was|yesterday|on)\b|\b(microneedled|needled)\b",
     re.IGNORECASE)
 _PAST_FACT = re.compile(r"\b(had|did|got|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
                         re.IGNORECASE)
@@ -151,6 +158,10 @@ def days_since_treatment(text: str) -> Optional[float]:
         if pattern.search(text):
             days.append(value)
     return max(days) if days else None
+
+
+def had_treatment(text: str) -> bool:
+    return bool(_HAD_TREATMENT.search(text))
 
 
 def asks_ahead(text: str) -> bool:

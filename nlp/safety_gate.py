@@ -52,8 +52,11 @@ RED_FLAG_CONFIDENCE = 0.3
 OVERRIDE_NORMAL_CONFIDENCE = 0.8  # the classifier's certainty that outweighs a vocabulary "normal"
 SAFETY_INTENTS = RECOVERY_INTENTS | {"report_contraindication", "mention_contraindication", "request_clinician"}
 # "now", "again": a current condition, even when an older mention of it is past.
-_CURRENT_IN_MESSAGE = re.compile(r"\b(right now|now|currently|at the moment|atm|again|came back|flaring|flare up)\b",
-                                 re.IGNORECASE)
+_CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm) (i|i'm|im|i've|ive|i have|my|it'?s)\b"
+                                 r"|\b(came|come|coming) back\b|\bagain\b|\bflar(e|ing)( up)?\b", re.IGNORECASE)
+# Above this the classifier is sure the message asks an ordinary question ("how long would the
+# redness last after a session?"): a treatment cue with a mild sign does not make it a report.
+SURE_QUESTION_CONFIDENCE = 0.8
 
 
 def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
@@ -82,7 +85,11 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     """Rule 1: the intent for a post-treatment report, or None when the message is not one."""
     result = recovery_triage.triage(text, masked)
     by_diet = intent_name in RECOVERY_INTENTS and _confidence(ranking, intent_name) >= REPORT_CONFIDENCE
-    by_cue = recovery_triage.reports_after_treatment(text) and bool(result.signs)
+    sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
+                     and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)
+    by_cue = (recovery_triage.reports_after_treatment(text) and bool(result.signs)
+              and (result.tier == recovery_triage.DANGER or not sure_question
+                   or recovery_triage.had_treatment(text)))
     # A danger sign told as a fact ("the skin has gone grey", "it keeps bleeding"); the weak ones
     # ("I felt faint") only when the classifier also reads a report.
     by_danger = (result.tier == recovery_triage.DANGER and not recovery_triage.asks_ahead(text)
@@ -115,7 +122,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         return None
     contraindications = [m for m in mentions if m.label == "contraindication"
                          or (m.label == "contraindication_hint"
-                             and (name == CONTRAINDICATION_INTENT or (m.certainly_visitors and m.said_current)))]
+                             and (name == CONTRAINDICATION_INTENT or m.said_now_of_self))]
     own = any(m.certainly_visitors for m in contraindications) or (
         name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
     recovery = recovery_decision(text, name, ranking, masked, own_contraindication=own)
@@ -126,6 +133,8 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \
             and recovery_triage.triage(text, masked).tier == recovery_triage.DANGER:
         return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
+    if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
+        return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
     if name in RECOVERY_INTENTS:
         # The classifier guessed a report, but there is no sign, no treatment cue and little
         # confidence: answer what else it could be.

@@ -273,3 +273,22 @@ def test_two_follow_up_questions_in_one_message_are_both_answered_for_the_condit
                                            slots={"condition": "stretch_marks"})
     assert responses(dispatcher) == ["utter_sessions_stretch_marks", "utter_results_timeline_stretch_marks"]
     assert slot_events(events) == {"last_topic": "results_timeline"}
+
+
+def test_a_contraindication_told_earlier_keeps_the_clinicians_check_standing(clinic_config):
+    # "I'm in the middle of chemotherapy." ... "would it help my complexion?"
+    tracker = make_tracker("would it help my dull skin in the meantime?", "ask_condition",
+                           entities=[("condition", "dull_skin", "dull skin")],
+                           slots={"escalation_reason": "cancer_treatment", "escalation_urgent": False})
+    dispatcher, _ = run_action(ActionAnswerCondition(), tracker)
+    assert responses(dispatcher)[0] == "utter_ask_condition/dull_skin"
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == ("cancer_treatment", False)
+    assert any("clinician still needs to check" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_no_reminder_without_an_earlier_contraindication():
+    tracker = make_tracker("how many sessions for stretch marks?", "ask_sessions",
+                           entities=[("condition", "stretch_marks", "stretch marks")])
+    dispatcher, _ = run_action(ActionAnswerInContext(), tracker)
+    assert markers(dispatcher) == []

@@ -359,3 +359,33 @@ def test_no_gets_the_general_answer_without_escalation():
 def test_action_names_are_declared_in_the_domain(action, name, domain):
     assert action.name() == name
     assert name in domain["actions"]
+
+
+def with_earlier_message(tracker, text):
+    tracker.events.insert(0, {"event": "user", "text": text, "parse_data": {}})
+    return tracker
+
+
+def test_normal_is_said_only_when_the_earlier_turns_agree():
+    tracker = with_earlier_message(make_tracker("still red like day one. should i be worried?",
+                                                "report_normal_recovery"), "had microneedling 9 days ago")
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == (REASON_BEYOND_NORMAL, False)
+    assert "utter_normal_recovery" not in responses(dispatcher)
+
+
+def test_a_danger_sign_told_in_an_earlier_turn_is_triaged():
+    tracker = with_earlier_message(make_tracker("is this normal?", "report_normal_recovery"),
+                                   "since my session yesterday my lips are swelling up")
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    [marker] = markers(dispatcher)
+    assert (marker["reason"], marker["urgent"]) == ("allergic_reaction", True)
+
+
+def test_the_condition_being_treated_in_an_earlier_turn_is_not_a_symptom():
+    tracker = with_earlier_message(make_tracker("day 2 and it's pink and tight, ok?", "report_normal_recovery"),
+                                   "had my acne scars needled on monday")
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    assert markers(dispatcher) == []
+    assert responses(dispatcher)[0] == "utter_normal_recovery"
