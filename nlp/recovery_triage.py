@@ -34,6 +34,10 @@ _AFTER_TREATMENT = re.compile(
     r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b"
+    r"|\b(micro\s?-?needl\w*|needl\w*|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
+    r"|\b(treatment|session|appointment|procedure) was\b"
+    r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post)\b"
+    r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b|\bsin[cs]e (my|the|her|his)\b"
     r"|\b((hours?|days?|weeks?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
     r"day (one|two|three|four|five|six|seven)|"
     r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b"
@@ -49,7 +53,7 @@ _PROSPECTIVE = re.compile(
     re.IGNORECASE)
 # A treatment still to come: "my session is on friday", "is that ok for my appointment?".
 _UPCOMING = re.compile(
-    r"\b(session|appointment|appt|treatment|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
+    r"\b(session|sesh|sesion|ap+oint\w*|appt|treatm\w*|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
     r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
     r"|\b(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
@@ -69,7 +73,7 @@ _HAD_TREATMENT = re.compile(
     r"\s?(hours?|days?|weeks?)\s?(ago|post|out)\b|\bday \d+\b|\b(yesterday|last night|this morning)\b|"
     r"\b(my|her|his) (session|treatment|appointment) (was|yesterday|on)\b|\b(microneedled|needled)\b",
     re.IGNORECASE)
-_PAST_FACT = re.compile(r"\b(had|did|got|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
+_PAST_FACT = re.compile(r"\b(had (it|my|the|a)|did (it|my)|got (it|my) done|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
                         re.IGNORECASE)
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

@@ -49,7 +49,7 @@ KEEP_INTENTS = frozenset({"request_clinician"})
 # DIET's confidence that counts as recognising a report on its own, and as "it says red flag".
 REPORT_CONFIDENCE = 0.5
 RED_FLAG_CONFIDENCE = 0.3
-OVERRIDE_NORMAL_CONFIDENCE = 0.8  # the classifier's certainty that outweighs a vocabulary "normal"
+NOT_NORMAL_MASS = 0.5  # the classifier's belief in red flag + beyond normal that outweighs a vocabulary "normal"
 SAFETY_INTENTS = RECOVERY_INTENTS | {"report_contraindication", "mention_contraindication", "request_clinician"}
 # "now", "again": a current condition, even when an older mention of it is past.
 _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm) (i|i'm|im|i've|ive|i have|my|it'?s)\b"
@@ -84,7 +84,8 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
                       masked: Sequence[tuple] = (), own_contraindication: bool = False) -> Optional[Dict[str, Any]]:
     """Rule 1: the intent for a post-treatment report, or None when the message is not one."""
     result = recovery_triage.triage(text, masked)
-    by_diet = intent_name in RECOVERY_INTENTS and _confidence(ranking, intent_name) >= REPORT_CONFIDENCE
+    by_diet = _recovery_mass(ranking) >= REPORT_CONFIDENCE and (
+        intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
                      and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)
     by_cue = (recovery_triage.reports_after_treatment(text) and bool(result.signs)
@@ -96,18 +97,23 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
                  and intent_name not in GENERAL_RISK_INTENTS
                  and (_recovery_mass(ranking) >= RED_FLAG_CONFIDENCE
                       or any(recovery_triage.stands_alone(k) for k in result.reasons)))
-    if recovery_triage.before_a_treatment(text) or (own_contraindication and not by_cue):
-        by_diet = by_danger = False  # "sunburnt yesterday, is friday's session ok?" is a contraindication
+    if recovery_triage.before_a_treatment(text):
+        by_diet = by_cue = by_danger = False  # "sunburnt yesterday, is friday's session ok?" is a contraindication
+    elif own_contraindication and not by_cue:
+        # A contraindication of their own, unless a danger sign that stands on its own is told.
+        by_diet = False
+        by_danger = by_danger and any(recovery_triage.stands_alone(k) for k in result.reasons)
     if not (by_diet or by_cue or by_danger):
         return None
     diet_says_red_flag = _confidence(ranking, RED_FLAG_INTENT) >= RED_FLAG_CONFIDENCE
     tier = result.tier
     if tier == recovery_triage.BEYOND_NORMAL and diet_says_red_flag and not result.signs.get(recovery_triage.BEYOND_NORMAL):
         tier = recovery_triage.DANGER  # cannot tell danger from beyond normal: the urgent advice wins
-    if tier == recovery_triage.NORMAL and _confidence(ranking, intent_name) >= OVERRIDE_NORMAL_CONFIDENCE:
-        # The classifier is sure of more than the vocabulary found: never reassure then.
-        tier = {RED_FLAG_INTENT: recovery_triage.DANGER, BEYOND_NORMAL_INTENT: recovery_triage.BEYOND_NORMAL}.get(
-            intent_name, tier)
+    not_normal = _confidence(ranking, RED_FLAG_INTENT) + _confidence(ranking, BEYOND_NORMAL_INTENT)
+    if tier == recovery_triage.NORMAL and not_normal >= NOT_NORMAL_MASS:
+        # The classifier reads more than the signs the vocabulary found (an unrecognised symptom):
+        # never reassure then; when it may be danger, the urgent advice.
+        tier = recovery_triage.DANGER if diet_says_red_flag else recovery_triage.BEYOND_NORMAL
     name = {recovery_triage.DANGER: RED_FLAG_INTENT, recovery_triage.BEYOND_NORMAL: BEYOND_NORMAL_INTENT,
             recovery_triage.NORMAL: NORMAL_RECOVERY_INTENT}[tier]
     reasons = list(result.reasons) if result.tier == tier else []
@@ -138,7 +144,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if name in RECOVERY_INTENTS:
         # The classifier guessed a report, but there is no sign, no treatment cue and little
         # confidence: answer what else it could be.
-        other = best_other_intent(ranking, RECOVERY_INTENTS)
+        other = best_other_intent(ranking, SAFETY_INTENTS)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
 
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):

@@ -29,6 +29,8 @@ def training_examples() -> Iterator[Tuple[str, str]]:
     for path in sorted((ROOT / "data").rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("nlu", []) or []:
+            if "intent" not in item:
+                continue  # synonyms and lookup tables are vocabulary, not example messages
             for line in (item.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):

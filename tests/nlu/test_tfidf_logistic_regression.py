@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.tfidf_logistic_regression import BlockWeighting, TfidfLogisticRegression
+from nlp.tfidf_logistic_regression import BlockWeighting, TfidfLogisticRegression, TfidfResponseSelector
 
 VOCABULARY = ["hurt", "pain", "sessions", "how", "many", "weather"]
 
@@ -54,3 +54,25 @@ def test_trains_persists_loads_and_ranks(tmp_path):
     ranking = parsed.get("intent_ranking")
     assert [r["name"] for r in ranking] == ["ask_pain", "ask_sessions"]
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+
+
+def test_the_response_selector_variant_answers_in_rasas_response_selector_shape(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("selector")
+    examples = []
+    for text, key, dense in [("pain hurt", "scars", [1, 0]), ("hurt hurt", "scars", [1, 0.1]),
+                             ("how many", "pores", [0, 1]), ("many many", "pores", [0.1, 1])]:
+        m = message(text, "ask_condition", dense)
+        m.set("intent_response_key", f"ask_condition/{key}")
+        examples.append(m)
+    examples.append(message("weather", "out_of_scope", [0.5, 0.5]))
+    config = {"retrieval_intent": "ask_condition"}
+    TfidfResponseSelector.create(config, storage, resource, None).train(TrainingData(examples))
+    loaded = TfidfResponseSelector.load(config, storage, resource, None)
+    [parsed] = loaded.process([message("hurt", dense=[0.9, 0.0])])
+    selector = parsed.get("response_selector")
+    assert selector["all_retrieval_intents"] == ["ask_condition"]
+    assert selector["ask_condition"]["response"]["intent_response_key"] == "ask_condition/scars"
+    assert selector["ask_condition"]["response"]["utter_action"] == "utter_ask_condition/scars"
+    assert {r["intent_response_key"] for r in selector["ask_condition"]["ranking"]} == {
+        "ask_condition/scars", "ask_condition/pores"}
