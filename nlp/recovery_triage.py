@@ -29,7 +29,7 @@ _NEGATION_WINDOW = 40  # characters before a sign that can deny it
 # The visitor had a treatment and is telling how it went (not asking what will happen).
 _AFTER_TREATMENT = re.compile(
     r"\b(after|since|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
-    r"second|2nd|third|3rd)?\s?(last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
+    r"second|2nd|third|3rd)?\s?(own |last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
     r"session|sesh|sesion|treatm\w*|tretment|treatmnt|tx\b|apointment|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
     r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
@@ -62,7 +62,7 @@ _UPCOMING = re.compile(
 # Said in so many words: the treatment has happened ("after my session", "had it done").
 _EXPLICITLY_AFTER = re.compile(
     r"\b(after|since|post|following) (my|the|her|his|this|that|last|yesterday'?s|today'?s|a|1st|first|second)?\s?"
-    r"(last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
+    r"(own |last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
     r"|\b(had|did|got|gotten)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
     r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b",
     re.IGNORECASE)
@@ -126,7 +126,8 @@ def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
 
 
 # What follows one of these is said, not denied: "no pus, just pink".
-_NEGATION_BREAK = re.compile(r".*(,|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcept\b|\bnow\b)", re.S)
+_NEGATION_BREAK = re.compile(r".*(,|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcept\b|\bnow\b|\bcoz\b|\bcause\b|"
+                             r"\bbecause\b|\bsince\b|\bso\b|\band now\b)", re.S)
 
 
 def _negated(text: str, start: int) -> bool:

@@ -1,0 +1,52 @@
+"""Who should not have microneedling, answered together with the question the visitor asked.
+
+"Had cold sores as a kid, none in 10 years. Sessions how far apart?" names a contraindication
+that is not current; the safety gate does not escalate it, and the visitor still asked about
+sessions. The answer is the question's answer first, then the guide's line on who should check
+with a clinician first.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import RETRIEVAL_INTENT, conditions_in_message, selected_condition
+from actions.fallback import NEAREST_ANSWERS
+
+GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
+# The second guess the classifier must give a question for it to be answered too.
+SECOND_QUESTION_CONFIDENCE = 0.07
+
+
+def asked_alongside(tracker: Tracker) -> List[str]:
+    """Responses for what the message asks besides who should avoid it: named conditions, and
+    the classifier's best other guess about the treatment."""
+    answers = [f"utter_{RETRIEVAL_INTENT}/{c}" for c in conditions_in_message(tracker)]
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        name = candidate.get("name")
+        if name == GENERAL_SAFETY_INTENT:
+            continue
+        if candidate.get("confidence", 0.0) < SECOND_QUESTION_CONFIDENCE:
+            break
+        if name == RETRIEVAL_INTENT and not answers and selected_condition(tracker):
+            answers.append(f"utter_{RETRIEVAL_INTENT}/{selected_condition(tracker)}")
+            break
+        if name in NEAREST_ANSWERS:
+            answers.append(NEAREST_ANSWERS[name])
+            break
+    return answers
+
+
+class ActionAnswerWhoShouldAvoid(Action):
+    def name(self) -> Text:
+        return "action_answer_who_should_avoid"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        for response in asked_alongside(tracker):
+            dispatcher.utter_message(response=response)
+        dispatcher.utter_message(response="utter_who_should_avoid")
+        return [SlotSet("last_topic", "who_should_avoid")]

@@ -1,0 +1,39 @@
+"""actions.safety_answers: who should not have it, with the question the visitor asked."""
+from __future__ import annotations
+
+from action_testkit import make_tracker, markers, responses, run_action
+from actions.safety_answers import ActionAnswerWhoShouldAvoid
+
+
+def answer(text, ranking, **kw):
+    tracker = make_tracker(text, "ask_who_should_avoid", intent_ranking=ranking, **kw)
+    return run_action(ActionAnswerWhoShouldAvoid(), tracker)
+
+
+def test_a_question_asked_beside_a_past_mention_is_answered_then_the_caution():
+    dispatcher, _ = answer("had cold sores as a kid, none in 10 yrs. sessions how far apart?",
+                           [("ask_who_should_avoid", 0.74), ("ask_sessions", 0.08), ("greet", 0.01)])
+    assert responses(dispatcher) == ["utter_sessions", "utter_who_should_avoid"]
+    assert markers(dispatcher) == []
+
+
+def test_a_condition_named_is_answered_too():
+    dispatcher, _ = answer("my husband is on accutane but I'm the one booking, does it work on stretch marks",
+                           [("ask_who_should_avoid", 0.87), ("report_contraindication", 0.06)],
+                           entities=[("condition", "stretch_marks", "stretch marks")])
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks", "utter_who_should_avoid"]
+
+
+def test_a_general_question_gets_the_general_answer_only():
+    dispatcher, _ = answer("who shouldn't get microneedling?", [("ask_who_should_avoid", 0.95), ("ask_risks", 0.03)])
+    assert responses(dispatcher) == ["utter_who_should_avoid"]
+
+
+def test_safety_intents_are_never_answered_as_the_second_question():
+    dispatcher, _ = answer("my aunt has lupus, could she?", [("ask_who_should_avoid", 0.6),
+                                                                ("report_contraindication", 0.3)])
+    assert responses(dispatcher) == ["utter_who_should_avoid"]
+
+
+def test_the_action_is_declared_in_the_domain(domain):
+    assert ActionAnswerWhoShouldAvoid().name() in domain["actions"]
