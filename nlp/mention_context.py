@@ -25,7 +25,8 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
-_LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b",
+_LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b"
+                       r"|\b(back )?in (19|20)\d\d\b|\bfor years\b",
                        re.IGNORECASE)
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b"

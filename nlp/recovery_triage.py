@@ -28,7 +28,7 @@ _NEGATION_WINDOW = 40  # characters before a sign that can deny it
 
 # The visitor had a treatment and is telling how it went (not asking what will happen).
 _AFTER_TREATMENT = re.compile(
-    r"\b(after|since|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
+    r"\b(after|since|sinse|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
     r"second|2nd|third|3rd)?\s?(own |last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
     r"session|sesh|sesion|treatm\w*|tretment|treatmnt|tx\b|apointment|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
     r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
@@ -37,11 +37,11 @@ _AFTER_TREATMENT = re.compile(
     r"|\b(micro\s?-?needl\w*|needl\w*|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
     r"|\b(treatment|session|appointment|procedure) was\b"
     r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post)\b"
-    r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b|\bsin[cs]e (my|the|her|his)\b"
+    r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b"
     r"|\b((hours?|days?|weeks?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
     r"day (one|two|three|four|five|six|seven)|"
     r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b"
-    r"|\b(since then|ever since|the next day|next morning|the day after|woke up)\b"
+    r"|\b(since then|the next day|next morning|the day after|woke up)\b"
     r"|\b(where|area|spots?|parts?) (they|she|he|you|the nurse|the clinic)\b.{0,10}\b(did|treated|needled|worked on|went over)"
     r"|\btreated (area|skin|spots?|parts?)\b",
     re.IGNORECASE)

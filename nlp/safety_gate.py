@@ -147,6 +147,11 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         other = best_other_intent(ranking, SAFETY_INTENTS)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
 
+    if name == CONTRAINDICATION_INTENT and not contraindications \
+            and _confidence(ranking, name) < REPORT_CONFIDENCE:
+        # A guess without a single word of the vocabulary behind it: no escalation on that alone.
+        other = best_other_intent(ranking, SAFETY_INTENTS)
+        return _intent(other[INTENT_NAME_KEY], name) if other else None
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
         said_now = bool(_CURRENT_IN_MESSAGE.search(text))
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
