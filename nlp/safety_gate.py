@@ -133,7 +133,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
     recovery = recovery_decision(text, name, ranking, masked, own_contraindication=own)
     if recovery is not None:
-        return recovery if recovery[INTENT_NAME_KEY] != name else None
+        return recovery  # also when the name is the classifier's: the signs decide the advice
 
     red_flags = [m for m in mentions if m.label == "red_flag" and m.current_and_own]
     if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \

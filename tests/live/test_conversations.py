@@ -75,6 +75,37 @@ def test_red_flag_gets_urgent_advice_first(say):
     assert marker(replies)["urgent"] is True
 
 
+def test_a_red_flag_inside_a_longer_message_about_something_else_is_triaged_first(say):
+    clinic = load_clinic()
+    replies = say("Quick one about prices for my sister, and do you have parking? Also since my own session "
+                  "on Friday I've got big blisters along my jaw, some have burst, but mainly the price please")
+    assert clinic.phone in replies[0]["text"] and clinic.emergency_number in replies[0]["text"]
+    assert marker(replies) == {**marker(replies), "reason": "blistering", "urgent": True}
+    assert "normal" not in text_of(replies).lower()
+
+
+def test_a_red_flag_in_a_second_turn_gets_urgent_advice(say):
+    assert marker(say("which cleanser can I use after microneedling?")) is None
+    replies = say("also my lips and eyelids have swollen up since this morning and it's hard to swallow")
+    first = replies[0]["text"]
+    assert "allergic reaction" in first and load_clinic().emergency_number in first
+    assert marker(replies)["urgent"] is True
+
+
+def test_more_than_normal_healing_goes_to_a_clinician_not_reassurance(say):
+    say("had microneedling 9 days ago")
+    replies = say("still red like on day one, should I be worried?")
+    assert marker(replies) == {**marker(replies), "reason": "beyond_normal_recovery", "urgent": False}
+    assert "normal healing" not in text_of(replies).lower()
+
+
+def test_a_bare_mention_gets_one_question_and_yes_escalates(say):
+    question = say("lupus and microneedling?")
+    assert marker(question) is None
+    assert "Is that something you have at the moment?" in text_of(question)
+    assert marker(say("yes"))["reason"] == "autoimmune"
+
+
 def test_normal_recovery_is_reassured_not_escalated(say):
     replies = say("had it done yesterday and my face is pink and a bit tight, is that normal?")
     assert marker(replies) is None

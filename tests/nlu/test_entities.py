@@ -66,10 +66,36 @@ def test_acne_scars_are_a_condition_not_active_acne(parse):
 @pytest.mark.parametrize("text", [
     "can it help my acne scars? I'm on accutane",
     "would microneedling help my stretch marks, I'm 12 weeks pregnant",
-    "does it work for wrinkles if you take warfarin",
+    "how long is a session? I have lupus",
 ])
-def test_an_unambiguous_contraindication_turns_any_question_into_an_escalation(parse, text):
+def test_the_visitors_own_contraindication_turns_any_question_into_an_escalation(parse, text):
     assert parse(text)["intent"]["name"] == "report_contraindication"
+
+
+def test_a_contraindication_without_saying_whose_is_never_answered_without_the_caution(parse):
+    # "if you take warfarin" may be the visitor or anyone: the assistant asks, or answers with the
+    # guide's line on who must check with a clinician first (docs/safety.md, rows 2 and 3).
+    intent = parse("does it work for wrinkles if you take warfarin")["intent"]["name"]
+    assert intent in ("mention_contraindication", "ask_who_should_avoid")
+
+
+@pytest.mark.parametrize("text", [
+    "my aunt has lupus, could microneedling help her wrinkles?",
+    "it's not a keloid, my surgeon checked. can you treat the scar?",
+    "my acne cleared up years ago, will it help the marks it left?",
+])
+def test_someone_elses_denied_or_past_mentions_are_not_escalated(parse, text):
+    assert parse(text)["intent"]["name"] not in ("report_contraindication", "mention_contraindication")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("wanted to ask about prices and parking, also since my session on monday there's yellow pus on my chin",
+     "report_red_flag"),
+    ("had microneedling 2 days ago, face is pink and a bit tight, is that normal?", "report_normal_recovery"),
+    ("it's been two weeks since my treatment and I'm still red", "report_beyond_normal"),
+])
+def test_a_report_after_treatment_is_sorted_by_the_loaded_model(parse, text, intent):
+    assert parse(text)["intent"]["name"] == intent
 
 
 @pytest.mark.parametrize("text", [

@@ -56,6 +56,23 @@ def test_said_now_keeps_the_escalation_despite_an_old_mention():
 
 
 # Row 3: cannot tell whether it is current and theirs: ask.
+def test_a_danger_sign_that_stands_alone_beats_a_contraindication_guess():
+    ranking = [{"name": "report_contraindication", "confidence": 0.64}, {"name": "report_red_flag", "confidence": 0.2}]
+    text = "there are raised bubbles filled with fluid on my neck and they're sore"
+    assert final(text, "report_contraindication", confidence=0.64, ranking=ranking) == "report_red_flag"
+
+
+def test_a_sign_before_an_upcoming_treatment_is_a_contraindication_not_a_report():
+    text = "got really sunburnt 3 days ago, nose still red and sore. appointment is tomorrow, ok?"
+    assert final(text, "report_contraindication") == "report_contraindication"
+
+
+def test_a_weak_classifier_guess_without_any_vocabulary_mention_does_not_escalate():
+    ranking = [{"name": "report_contraindication", "confidence": 0.33}, {"name": "ask_condition", "confidence": 0.29}]
+    text = "my surgeon mentioned silicone gel for my scar, can that be used alongside micro needling"
+    assert final(text, "report_contraindication", confidence=0.33, ranking=ranking) == "ask_condition"
+
+
 def test_a_bare_mention_gets_the_clarifying_question():
     assert final("lupus and microneedling?", "ask_what_is") == "mention_contraindication"
 
@@ -70,6 +87,11 @@ def test_a_bare_mention_gets_the_clarifying_question():
 ])
 def test_danger_signs_are_red_flags(text, diet_intent):
     assert final(text, diet_intent) == "report_red_flag"
+
+
+def test_the_signs_found_reach_the_action_even_when_the_classifier_already_said_red_flag():
+    gated = decide("my lips and eyelids have swollen up since this morning", "report_red_flag", confidence=0.99)
+    assert gated["name"] == "report_red_flag" and gated["signs"] == ["allergic_reaction"]
 
 
 def test_when_diet_says_red_flag_and_nothing_is_recognised_the_urgent_advice_wins():
@@ -97,6 +119,12 @@ def test_a_recovery_report_never_falls_through_to_a_general_answer():
 def test_guide_normal_healing_is_reassured():
     assert final("did it yesterday, face is pink and warm like a sunburn, normal?", "report_normal_recovery") \
         == "report_normal_recovery"
+
+
+def test_the_classifier_reading_more_than_the_vocabulary_found_prevents_reassurance():
+    ranking = [{"name": "report_red_flag", "confidence": 0.43}, {"name": "report_beyond_normal", "confidence": 0.4}]
+    text = "its not just red, theres a patch thats weird and cold and aches since last night"
+    assert final(text, "report_red_flag", confidence=0.43, ranking=ranking) == "report_red_flag"
 
 
 @pytest.mark.parametrize("text", ["does it feel like a sunburn?", "how long will I be red after my session?",
