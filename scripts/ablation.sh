@@ -16,6 +16,8 @@ for name in "${names[@]}"; do
   ln -s "$root/.venv" "$work/.venv"
   mkdir -p "$work/var" && cp -r var/spacy "$work/var/" && cp -r data/nlu/generated "$work/data/nlu/"
   [ "$name" = chosen ] || cp "bench/ablation/$name.yml" "$work/config.yml"
+  # its own action server port, so an ablation can run beside the project's own servers
+  sed -i "s/:5055/:${ABLATION_ACTION_PORT:-5056}/" "$work/endpoints.yml"
   start=$(date +%s)
   (cd "$work" && .venv/bin/rasa train --fixed-model-name microneedling --out models >/dev/null 2>&1)
   echo "training: $(( $(date +%s) - start )) s" > "reports/ablation/$name.txt"
