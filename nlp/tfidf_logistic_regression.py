@@ -112,10 +112,13 @@ class TfidfLogisticRegression(IntentClassifier, GraphComponent):
         if not examples:
             logger.warning("no featurized intent examples: the classifier stays untrained")
             return self._resource
+        return self._fit(examples, [e.get(INTENT) for e in examples])
+
+    def _fit(self, examples: List[Message], labels: List[str]) -> Resource:
         self.weighting = BlockWeighting(float(self.config["dense_weight"])).fit(examples)
         self.clf = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
                                       class_weight="balanced", random_state=self.config["random_state"])
-        self.clf.fit(self.weighting.transform(examples), [e.get(INTENT) for e in examples])
+        self.clf.fit(self.weighting.transform(examples), labels)
         self.persist()
         return self._resource
 
@@ -172,12 +175,7 @@ class TfidfResponseSelector(TfidfLogisticRegression):
         if len({e.get(INTENT_RESPONSE_KEY) for e in examples}) < 2:
             logger.warning(f"fewer than two responses for {intent}: the selector stays untrained")
             return self._resource
-        self.weighting = BlockWeighting(float(self.config["dense_weight"])).fit(examples)
-        self.clf = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
-                                      class_weight="balanced", random_state=self.config["random_state"])
-        self.clf.fit(self.weighting.transform(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
-        self.persist()
-        return self._resource
+        return self._fit(examples, [e.get(INTENT_RESPONSE_KEY) for e in examples])
 
     def process(self, messages: List[Message]) -> List[Message]:
         intent = self.config["retrieval_intent"]
