@@ -198,7 +198,8 @@ class ActionRespondToRecoveryReport(Action):
         if first_entity_value(tracker, "red_flag"):
             return triage_red_flag(dispatcher, tracker)
         # "Normal" only if the conversation so far agrees: "had it 9 days ago" ... "still red?"
-        earlier = recovery_triage.triage(recent_visitor_text(tracker), condition_spans(recent_visitor_text(tracker)))
+        recent = recent_visitor_text(tracker)
+        earlier = recovery_triage.triage(recent, condition_spans(recent))
         if earlier.tier == recovery_triage.DANGER:
             return triage_red_flag(dispatcher, tracker, signs=list(earlier.reasons))
         if earlier.tier == recovery_triage.BEYOND_NORMAL and earlier.signs:

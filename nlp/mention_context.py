@@ -91,8 +91,18 @@ class MentionContext:
         self.context = ConText(self.nlp, rules="default")
         self.context.add(_project_rules())
 
-    def mentions(self, text: str) -> List[Mention]:
+    def read(self, text: str) -> Tuple[List[Mention], List[Tuple[int, int]]]:
+        """The safety-relevant mentions, and where the text names a condition being treated
+        ("acne scars": not a new symptom; new dark patches after a treatment are), from one parse."""
         doc = self.context(self.nlp(text))
+        conditions = [(e.start_char, e.end_char) for e in doc.ents
+                      if e.label_ == "condition" and e.ent_id_ != "hyperpigmentation"]
+        return self._mentions(doc), conditions
+
+    def mentions(self, text: str) -> List[Mention]:
+        return self.read(text)[0]
+
+    def _mentions(self, doc) -> List[Mention]:
         found: List[Mention] = []
         for ent in doc.ents:
             if ent.label_ not in SAFETY_LABELS:
@@ -118,5 +128,4 @@ def get_mention_context(pipeline_dir: Path) -> MentionContext:
 
 def condition_spans(text: str, pipeline_dir: Path) -> List[Tuple[int, int]]:
     """Character spans of the conditions being treated ("acne scars"): not new symptoms."""
-    doc = get_mention_context(pipeline_dir).nlp(text)
-    return [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "condition" and e.ent_id_ != "hyperpigmentation"]
+    return get_mention_context(pipeline_dir).read(text)[1]

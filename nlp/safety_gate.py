@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp import recovery_triage
-from nlp.mention_context import Mention, condition_spans, get_mention_context
+from nlp.mention_context import Mention, get_mention_context
 
 RED_FLAG_INTENT = "report_red_flag"
 BEYOND_NORMAL_INTENT = "report_beyond_normal"
@@ -81,9 +81,9 @@ def best_other_intent(ranking: Sequence[Dict[str, Any]], excluded: frozenset) ->
 
 
 def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[Dict[str, Any]],
-                      masked: Sequence[tuple] = (), own_contraindication: bool = False) -> Optional[Dict[str, Any]]:
-    """Rule 1: the intent for a post-treatment report, or None when the message is not one."""
-    result = recovery_triage.triage(text, masked)
+                      result: recovery_triage.Triage, own_contraindication: bool = False) -> Optional[Dict[str, Any]]:
+    """Rule 1: the intent for a post-treatment report, or None when the message is not one.
+    `result` is the recovery triage of the message."""
     by_diet = _recovery_mass(ranking) >= REPORT_CONFIDENCE and (
         intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
@@ -131,13 +131,14 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
                              and (name == CONTRAINDICATION_INTENT or m.said_now_of_self))]
     own = any(m.certainly_visitors for m in contraindications) or (
         name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
-    recovery = recovery_decision(text, name, ranking, masked, own_contraindication=own)
+    triaged = recovery_triage.triage(text, masked)
+    recovery = recovery_decision(text, name, ranking, triaged, own_contraindication=own)
     if recovery is not None:
         return recovery  # also when the name is the classifier's: the signs decide the advice
 
     red_flags = [m for m in mentions if m.label == "red_flag" and m.current_and_own]
     if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \
-            and recovery_triage.triage(text, masked).tier == recovery_triage.DANGER:
+            and triaged.tier == recovery_triage.DANGER:
         return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
@@ -191,8 +192,7 @@ class ContraindicationGate(GraphComponent):
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
                 continue  # a button payload says its intent itself
-            mentions = context.mentions(text)
-            masked = condition_spans(text, self.pipeline_dir)
+            mentions, masked = context.read(text)
             replacement = gated_intent(text, message.get(INTENT), message.get(INTENT_RANKING_KEY) or [],
                                        mentions, masked)
             if replacement:

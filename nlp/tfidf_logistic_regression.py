@@ -123,18 +123,20 @@ class TfidfLogisticRegression(IntentClassifier, GraphComponent):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self.clf is None:
-            return messages
-        usable = [m for m in messages if sentence_blocks(m)]
-        if not usable:
-            return messages
-        probabilities = self.clf.predict_proba(self.weighting.transform(usable))
-        for message, row in zip(usable, probabilities):
-            order = np.argsort(row)[::-1][:RANKING_LENGTH]
-            ranking = [{"name": str(self.clf.classes_[i]), "confidence": float(row[i])} for i in order]
+        for message, ranked in self._rankings(messages):
+            ranking = [{"name": label, "confidence": confidence} for label, confidence in ranked]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def _rankings(self, messages: List[Message]) -> List[Tuple[Message, List[Tuple[str, float]]]]:
+        """(message, [(label, probability), ...] best first) for each featurized message."""
+        usable = [m for m in messages if sentence_blocks(m)] if self.clf is not None else []
+        if not usable:
+            return []
+        probabilities = self.clf.predict_proba(self.weighting.transform(usable))
+        return [(message, [(str(self.clf.classes_[i]), float(row[i])) for i in np.argsort(row)[::-1][:RANKING_LENGTH]])
+                for message, row in zip(usable, probabilities)]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -179,13 +181,8 @@ class TfidfResponseSelector(TfidfLogisticRegression):
 
     def process(self, messages: List[Message]) -> List[Message]:
         intent = self.config["retrieval_intent"]
-        usable = [m for m in messages if sentence_blocks(m)] if self.clf is not None else []
-        if not usable:
-            return messages
-        probabilities = self.clf.predict_proba(self.weighting.transform(usable))
-        for message, row in zip(usable, probabilities):
-            order = np.argsort(row)[::-1][:RANKING_LENGTH]
-            ranking = [{"intent_response_key": str(self.clf.classes_[i]), "confidence": float(row[i])} for i in order]
+        for message, ranked in self._rankings(messages):
+            ranking = [{"intent_response_key": label, "confidence": confidence} for label, confidence in ranked]
             best = ranking[0]["intent_response_key"]
             selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
             selector.setdefault("all_retrieval_intents", []).append(intent)
