@@ -8,7 +8,7 @@ VENV := .venv/bin
 RASA := $(VENV)/rasa
 MODEL := models/microneedling.tar.gz
 PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
-TRAINING_INPUTS := config.yml domain.yml nlp/sentence_encoder.py nlp/sentence_embedding_featurizer.py $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard nlp/*.py) $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
 
 # browser: Debian's Chromium for the widget tests (installed when missing)
 .PHONY: browser help install build train run run-scaled shell test test-unit validate test-stories test-live test-scaled eval eval-blind eval-fresh eval-heldout bench tickets purge audit clean

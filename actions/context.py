@@ -25,12 +25,14 @@ CONTEXT_TOPICS: Dict[str, str] = {
     "ask_sessions": "sessions",
     "ask_results_timeline": "results_timeline",
     "ask_results_vary": "results_vary",
+    "ask_combined_treatments": "combined_treatments",
 }
 CONDITION_SPECIFIC: Dict[str, frozenset] = {
     "sessions": frozenset({"acne_scars", "surgical_scars", "stretch_marks", "wrinkles", "dull_skin",
                            "melasma", "hair_loss"}),
     "results_timeline": frozenset({"acne_scars", "stretch_marks", "wrinkles", "surgical_scars", "hair_loss"}),
     "results_vary": frozenset({"stretch_marks", "hair_loss", "melasma"}),
+    "combined_treatments": frozenset({"surgical_scars", "melasma", "hair_loss"}),
 }
 
 
@@ -91,7 +93,8 @@ class ActionAnswerCondition(Action):
 
 
 class ActionAnswerInContext(Action):
-    """Sessions, results timeline, results vary: for the condition in the message or the slot."""
+    """Sessions, results timeline, results vary, what it is combined with: for the condition in
+    the message or the slot."""
 
     def name(self) -> Text:
         return "action_answer_in_context"

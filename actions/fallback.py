@@ -26,6 +26,7 @@ SUGGESTIONS: Dict[str, Tuple[str, str]] = {
     "ask_sessions": ("How many sessions", "/ask_sessions"),
     "ask_results_timeline": ("When results show", "/ask_results_timeline"),
     "ask_results_vary": ("Whether it works for everyone", "/ask_results_vary"),
+    "ask_combined_treatments": ("What it is combined with", "/ask_combined_treatments"),
     "ask_aftercare": ("Aftercare", "/ask_aftercare"),
     "ask_downtime": ("Downtime", "/ask_downtime"),
     "report_normal_recovery": ("Is my recovery normal?", "/report_normal_recovery"),
@@ -48,6 +49,7 @@ NEAREST_ANSWERS: Dict[str, str] = {
     "ask_results_vary": "utter_results_vary", "ask_aftercare": "utter_aftercare", "ask_downtime": "utter_downtime",
     "ask_who_should_avoid": "utter_who_should_avoid", "ask_conditions_treated": "utter_conditions_overview",
     "ask_skin_type": "utter_skin_type", "ask_comparison": "utter_comparison", "ask_outside_guide": "utter_outside_guide",
+    "ask_combined_treatments": "utter_combined_treatments",
 }
 
 

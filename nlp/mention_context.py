@@ -25,19 +25,36 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
-_LONG_AGO = re.compile(r"\b(years?|ages|long|decades?) ago\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b"
+_LONG_AGO = re.compile(r"\b(years?|yrs?|ages|long|decades?) (ago|back)\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b"
                        r"|\b(back )?in (19|20)\d\d\b|\bfor years\b",
                        re.IGNORECASE)
+_DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b.{0,40}\b(for|since)\b|\b(lived|living) with\b",
+                        re.IGNORECASE)
+_RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew out|went away|no longer|any ?more|"
+                       r"stopped|finished|quit|came off|cured)\b", re.IGNORECASE)
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
-                           r"|^\W*(on|taking|been on|started|using|have|got|having|pregnant|breastfeeding|nursing|"
+                           r"|^\W*(on|taking|been on|started|stopped|finished|quit|came off|using|have|got|having|pregnant|breastfeeding|nursing|"
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
-_CURRENT = re.compile(r"\b(now|right now|rn|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
+_CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"flare|came back|coming back|active)\b", re.IGNORECASE)
 _RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up)\b",
                         re.IGNORECASE)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|now)\b", re.IGNORECASE)
+
+
+def _long_ago_in_clause(sentence: str, offset: int) -> bool:
+    """"My acne finished its reign about a decade ago, but..." : ConText's scope stops at the
+    nearer "finished", so a long-ago time in the mention's own clause is read here as well."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    start = max([b for b in breaks if b < offset], default=0)
+    end = min([b for b in breaks if b > offset], default=len(sentence))
+    clause = sentence[start:end]
+    return bool(_LONG_AGO.search(clause)) and not _CURRENT.search(clause)
 
 
 @dataclass(frozen=True)
@@ -108,10 +125,12 @@ class MentionContext:
             if ent.label_ not in SAFETY_LABELS:
                 continue
             sentence = ent.sent.text
-            historical = bool(ent._.is_historical)
+            historical = bool(ent._.is_historical) or _long_ago_in_clause(sentence, ent.start_char - ent.sent.start_char)
             key = ent.ent_id_ or ent.text.lower()
             if historical and key in SLOW_TO_CLEAR and not _LONG_AGO.search(sentence):
                 historical = False
+            if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
+                historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated), historical=historical,

@@ -31,9 +31,9 @@ _AFTER_TREATMENT = re.compile(
     r"\b(after|since|sinse|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
     r"second|2nd|third|3rd)?\s?(own |last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
     r"session|sesh|sesion|treatm\w*|tretment|treatmnt|tx\b|apointment|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
-    r"|\b(had|did|got|done|finished|went for|tried|gotten|received|been)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
+    r"|\b(had|did|got|done|finished|went for|tried|gotten|received)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
-    r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b"
+    r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b|\bbeen (microneedled|needled|treated|done)\b"
     r"|\b(micro\s?-?needl\w*|needl\w*|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
     r"|\b(treatment|session|appointment|procedure) was\b"
     r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post)\b"
@@ -49,7 +49,10 @@ _AFTER_TREATMENT = re.compile(
 _PROSPECTIVE = re.compile(
     r"\b(will i|will it|will my|would i|would it|going to|gonna|should i expect|what if|in case|if i get|if i have|"
     r"if my|if there|if it|how long (will|does|do|should|is)|is it normal to|can you get|could i get|do people get|"
-    r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week)\b",
+    r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week|"
+    r"hypothetically|if i got|if i had|if i were|say i|suppose|wh?at (should|shud|shld|do|can) i (do|use|put|avoid)|"
+    r"(i have|i've got|ive got|i got|there'?s) (a |my )?(flight|trip|holiday|wedding|event|party|shoot|interview)|"
+    r"(can|could|should) i (fly|travel|swim|go to the gym|work out|exercise)|i('?m| am)? (fly|flying|travel\w*) (out|off|home|abroad))\b",
     re.IGNORECASE)
 # A treatment still to come: "my session is on friday", "is that ok for my appointment?".
 _UPCOMING = re.compile(
@@ -57,7 +60,9 @@ _UPCOMING = re.compile(
     r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
     r"|\b(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
-    r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b",
+    r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b"
+    r"|\b(week|day|night|morning) (of|before) (my|the) (session|appointment|appt|treatment)\b|\bwould (they|you) still\b"
+    r"|\bif i (go ahead|book|do it|have it|get it|decide)\b|\breschedul\w*|\bthe only (appointment|slot|session)\b",
     re.IGNORECASE)
 # Said in so many words: the treatment has happened ("after my session", "had it done").
 _EXPLICITLY_AFTER = re.compile(
@@ -75,6 +80,9 @@ _HAD_TREATMENT = re.compile(
     re.IGNORECASE)
 _PAST_FACT = re.compile(r"\b(had (it|my|the|a)|did (it|my)|got (it|my) done|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
                         re.IGNORECASE)
+
+# "gone now", "healed now": a past condition, not a present fact about a treatment.
+_RESOLVED = re.compile(r"\b(gone|healed|cleared( up)?|better|fine|over) now\b", re.IGNORECASE)
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "couple": 2,
@@ -111,6 +119,7 @@ class Triage:
     reasons: Tuple[str, ...] = ()  # keys of the signs that decided, most important first
     days: Optional[float] = None  # time since the treatment, when the message says
     signs: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # tier -> keys found
+    denied: Tuple[str, ...] = ()  # danger signs named only to be denied ("no fever")
 
 
 @functools.lru_cache(maxsize=None)
@@ -146,6 +155,18 @@ def found_signs(text: str) -> Dict[str, List[str]]:
     return found
 
 
+def denied_danger(text: str) -> Tuple[str, ...]:
+    """Danger signs the message names only to deny them: "no pus, no fever"."""
+    denied = []
+    for sign in load_signs():
+        if sign.tier != DANGER:
+            continue
+        matches = [m for pattern in sign.patterns for m in pattern.finditer(text)]
+        if matches and all(_negated(text, m.start()) for m in matches):
+            denied.append(sign.key)
+    return tuple(denied)
+
+
 def stands_alone(key: str) -> bool:
     """Whether a danger sign is a red flag even without a treatment cue ("the skin went grey")."""
     return not any(s.key == key and s.needs_context for s in load_signs())
@@ -165,13 +186,49 @@ def days_since_treatment(text: str) -> Optional[float]:
     return max(days) if days else None
 
 
+# A sentence about someone else's treatment or what others say is not the visitor's report: "my
+# mum had hers last month and was fine", "I've read about people's melasma getting worse after
+# treatments". Its signs and times are left out, unless it also tells of the visitor's own skin.
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_OTHERS_SUBJECT = re.compile(
+    r"^\W*((my|our|her|his|a) (\w+'s )?(mum|mom|mam|mother|dad|father|sister|sis|brother|bro|aunt|auntie|uncle|"
+    r"cousin|cuzin|gran|nan|grandma|grandmother|daughter|son|wife|husband|partner|friend|friends|colleague|"
+    r"coworker|neighbou?r|boss|ea|bestie|bff|girlfriend|boyfriend|gf|bf)|(she|he|they|people|someone|others|"
+    r"everyone|a lot of people|most people))\b", re.IGNORECASE)
+_HEARSAY = re.compile(r"\b(read|heard|seen|saw|watched)\b.{0,40}\b(people|someone|others|stories|reviews|online|forums?|"
+                      r"videos?|tiktok|reddit)\b|\bhorror stories\b", re.IGNORECASE)
+_OWN_REPORT = re.compile(r"\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?)\b"
+                         r"|\bi('ve| have)? (got|had)\b", re.IGNORECASE)
+_OWN_SKIN = re.compile(r"\b(i|i'm|im|i've|ive|me|mine|myself)\b(?! (read|heard|saw|seen|watched|am nervous|'m nervous))"
+                       r"|\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?|eyelids?)\b",
+                       re.IGNORECASE)
+
+
+def _blank_sentences(text: str, drop) -> str:
+    kept = [" " * len(sentence) if drop(sentence) else sentence for sentence in _SENTENCE.findall(text)]
+    blanked = "".join(kept)
+    return blanked if len(blanked) == len(text) else text
+
+
+def without_hearsay(text: str) -> str:
+    """The text without sentences of what others say or write (same length, so offsets hold)."""
+    return _blank_sentences(text, lambda s: bool(_HEARSAY.search(s)) and not _OWN_REPORT.search(s))
+
+
+def visitors_own(text: str) -> str:
+    """The text without sentences about someone else's treatment, when the visitor also tells of
+    their own: "my mum had hers last month and was fine. I had mine yesterday..."."""
+    own = _blank_sentences(text, lambda s: bool(_OTHERS_SUBJECT.search(s)) and not _OWN_SKIN.search(s))
+    return own if _AFTER_TREATMENT.search(own) else text
+
+
 def had_treatment(text: str) -> bool:
-    return bool(_HAD_TREATMENT.search(text))
+    return bool(_HAD_TREATMENT.search(without_hearsay(text)))
 
 
 def asks_ahead(text: str) -> bool:
     """"how long will I be red after my session?" asks ahead; "it's day 3, will it fade?" reports."""
-    return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(text)
+    return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(_RESOLVED.sub(" ", text))
 
 
 def before_a_treatment(text: str) -> bool:
@@ -181,7 +238,13 @@ def before_a_treatment(text: str) -> bool:
 
 def reports_after_treatment(text: str) -> bool:
     """Whether the message tells how things are after a treatment the visitor (or someone) had."""
-    return bool(_AFTER_TREATMENT.search(text)) and not asks_ahead(text) and not before_a_treatment(text)
+    text = without_hearsay(text)
+    if before_a_treatment(text):
+        return False
+    # Sentence by sentence: "had a cold sore last month, gone now. what should I do after a
+    # treatment?" only asks ahead; "had it done Tuesday. will the redness go?" reports.
+    return any(_AFTER_TREATMENT.search(sentence) and not asks_ahead(sentence)
+               for sentence in _SENTENCE.findall(text) or [text])
 
 
 def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
@@ -190,18 +253,22 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
     chars = list(text.lower())
     for start, end in masked_spans:
         chars[start:end] = " " * (end - start)
-    lowered = "".join(chars)
+    heard_of = without_hearsay("".join(chars))
+    lowered = visitors_own(heard_of)
     found = found_signs(lowered)
+    if lowered != heard_of:
+        # Someone else's danger sign still gets the urgent advice; only their times and mild signs go.
+        found[DANGER] = found_signs(heard_of)[DANGER]
     days = days_since_treatment(lowered)
+    frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
     signs = {tier: tuple(keys) for tier, keys in found.items() if keys}
     if found[DANGER]:
         return Triage(DANGER, tuple(found[DANGER]), days, signs)
-    frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
     outside_frame = [k for k in found[NORMAL] if days is not None and frames.get(k) is not None and days > frames[k]]
     if found[BEYOND_NORMAL] or outside_frame:
         return Triage(BEYOND_NORMAL, tuple(found[BEYOND_NORMAL] + outside_frame), days, signs)
     if found[NORMAL]:
-        return Triage(NORMAL, tuple(found[NORMAL]), days, signs)
+        return Triage(NORMAL, tuple(found[NORMAL]), days, signs, denied_danger(lowered))
     # Nothing recognised: never reassurance.
     return Triage(BEYOND_NORMAL, (), days, signs)
 

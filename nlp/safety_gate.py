@@ -53,7 +53,11 @@ NOT_NORMAL_MASS = 0.5  # the classifier's belief in red flag + beyond normal tha
 SAFETY_INTENTS = RECOVERY_INTENTS | {"report_contraindication", "mention_contraindication", "request_clinician"}
 # "now", "again": a current condition, even when an older mention of it is past.
 _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm) (i|i'm|im|i've|ive|i have|my|it'?s)\b"
-                                 r"|\b(came|come|coming) back\b|\bagain\b|\bflar(e|ing)( up)?\b", re.IGNORECASE)
+                                 r"|\b(came|come|coming) back\b|\bagain\b|\bflar(e|ing)( up)?\b"
+                                 r"|\b(have|got|getting|having) (one|some|it|them|an? \w+)( \w+)? (now|right now|atm|at the moment|currently)\b"
+                                 r"|\b(i'?m|i am) (still |also )?(on|taking)\b"
+                                 r"|(^|[.!?;,]\s*)(active|current|currently|now|rn|atm)\s*([.!?;,]|$)",
+                                 re.IGNORECASE)
 # Above this the classifier is sure the message asks an ordinary question ("how long would the
 # redness last after a session?"): a treatment cue with a mild sign does not make it a report.
 SURE_QUESTION_CONFIDENCE = 0.8
@@ -110,7 +114,9 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     if tier == recovery_triage.BEYOND_NORMAL and diet_says_red_flag and not result.signs.get(recovery_triage.BEYOND_NORMAL):
         tier = recovery_triage.DANGER  # cannot tell danger from beyond normal: the urgent advice wins
     not_normal = _confidence(ranking, RED_FLAG_INTENT) + _confidence(ranking, BEYOND_NORMAL_INTENT)
-    if tier == recovery_triage.NORMAL and not_normal >= NOT_NORMAL_MASS:
+    # (Not when the visitor named the danger signs only to deny them: "no pus, no fever" is what
+    # the classifier read then.)
+    if tier == recovery_triage.NORMAL and not_normal >= NOT_NORMAL_MASS and not result.denied:
         # The classifier reads more than the signs the vocabulary found (an unrecognised symptom):
         # never reassure then; when it may be danger, the urgent advice.
         tier = recovery_triage.DANGER if diet_says_red_flag else recovery_triage.BEYOND_NORMAL
@@ -153,20 +159,25 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
         other = best_other_intent(ranking, SAFETY_INTENTS)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
+    said_now = bool(_CURRENT_IN_MESSAGE.search(text))
+
+    def theirs(mention: Mention) -> bool:
+        # "shingles. current. side of face": the "now" may stand in a sentence of its own.
+        return mention.certainly_visitors or (said_now and mention.current_and_own)
+
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
-        said_now = bool(_CURRENT_IN_MESSAGE.search(text))
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
             # Every mention is denied, past, hypothetical or someone else's: answer the question.
             other = best_other_intent(ranking, SAFETY_INTENTS) or {INTENT_NAME_KEY: GENERAL_SAFETY_INTENT}
             return _intent(other[INTENT_NAME_KEY], name, mentions=[m.key for m in contraindications])
-        if name == MENTION_INTENT and any(m.certainly_visitors for m in contraindications):
-            return _intent(CONTRAINDICATION_INTENT, name, reason=contraindications[0].key)
+        if name == MENTION_INTENT and any(theirs(m) for m in contraindications):
+            return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in contraindications if theirs(m)).key)
         return None
     current = [m for m in contraindications if m.current_and_own]
     if not current:
         return None
-    if any(m.certainly_visitors for m in current):
-        return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in current if m.certainly_visitors).key)
+    if any(theirs(m) for m in current):
+        return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in current if theirs(m)).key)
     if name == GENERAL_SAFETY_INTENT:
         return None  # "who shouldn't have it if they have lupus?" is general already
     return _intent(MENTION_INTENT, name, reason=current[0].key)

@@ -193,6 +193,10 @@ def test_pregnancy_as_the_cause_of_stretch_marks_does_not_escalate():
     ("ask_results_timeline", "melasma", "utter_results_timeline"),
     ("ask_results_vary", "melasma", "utter_results_vary_melasma"),
     ("ask_results_vary", "dull_skin", "utter_results_vary"),
+    ("ask_combined_treatments", "hair_loss", "utter_combined_treatments_hair_loss"),
+    ("ask_combined_treatments", "surgical_scars", "utter_combined_treatments_surgical_scars"),
+    ("ask_combined_treatments", "acne_scars", "utter_combined_treatments"),
+    ("ask_combined_treatments", None, "utter_combined_treatments"),
 ])
 def test_follow_up_questions_use_the_condition_in_the_slot(intent, slot_condition, expected):
     dispatcher, events = answer_in_context("and how long / how many?", intent,

@@ -27,6 +27,11 @@ def only_mention(text):
     ("my aunt has lupus, could she have it?", "someone_else"),
     ("my husband is on warfarin, can he?", "someone_else"),
     ("can people with diabetes have it?", "someone_else"),
+    ("I'm neither pregnant nor ill", "negated"),
+    ("was on accutane 5 yrs ago", "historical"),
+    ("my breakouts ended their run about a decade ago, but the pits stayed", "historical"),
+    ("purely hypothetically, why would psoriasis be a problem for needling?", "hypothetical"),
+    ("her classmate gets cold sores all the time", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -40,6 +45,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "I am currently breaking out",
     "I'm diabetic",
     "I stopped accutane 2 months ago",  # isotretinoin's past counts for months
+    "my friend said I have rosacea, is that a problem?",  # what others say of the visitor is theirs
+    "I was diagnosed with psoriasis years ago",  # the date of a diagnosis, not of an end
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors

@@ -85,6 +85,26 @@ def test_time_since_the_treatment(text, days):
     ("had microneedling on friday and now it's flaky", True),
     ("how long will I be red after my session?", False),
     ("what if I get blisters after?", False),
+    ("I fly out 3 days after my treatment, is that a problem?", False),
+    ("hypothetically if I got a spot the week of my appointment, would they still do it?", False),
+    ("had shingles last month, all gone now. what should I do after a treatment?", False),
+    ("my hair has been falling out for months, is microneedling the answer?", False),
+    ("I've seen videos of people swelling up after treatments. Is that common?", False),
+    ("had it done Tuesday. will the redness fade soon?", True),
 ])
 def test_a_report_is_told_apart_from_a_question_about_later(text, reports):
     assert reports_after_treatment(text) is reports
+
+
+def test_someone_elses_earlier_treatment_does_not_set_the_time():
+    result = triage("My sister had hers two months ago and was fine. I had mine yesterday and I'm pink and warm, ok?")
+    assert (result.tier, result.days) == (NORMAL, 1)
+
+
+def test_someone_elses_danger_sign_still_counts():
+    assert triage("my mum had microneedling yesterday and now her lips are swelling").tier == DANGER
+
+
+def test_danger_signs_named_only_to_be_denied_are_recorded():
+    result = triage("day 2, red and a bit tight, no pus and no fever")
+    assert result.tier == NORMAL and "infection_signs" in result.denied

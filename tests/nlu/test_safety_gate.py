@@ -50,6 +50,19 @@ def test_the_condition_being_treated_is_not_escalated():
     assert final("can it fade marks left from old breakouts?", "ask_condition") == "ask_condition"
 
 
+def test_a_current_one_said_at_the_end_keeps_the_escalation_despite_an_old_mention():
+    assert final("had shingles years ago but I've got a patch now", "report_contraindication") == "report_contraindication"
+
+
+@pytest.mark.parametrize("text, diet_intent", [
+    ("cold sore. active. on my lip. can I come?", "mention_contraindication"),
+    ("stopped roaccutane 6 weeks ago, ok to book?", "ask_who_should_avoid"),
+    ("acne's gone thanks to the pills, I'm still on them for another month. book me in?", "report_contraindication"),
+])
+def test_current_and_own_said_in_fragments_escalates(text, diet_intent):
+    assert final(text, diet_intent) == "report_contraindication"
+
+
 def test_said_now_keeps_the_escalation_despite_an_old_mention():
     text = "I had cold sores years ago but now I have one on my lip"
     assert final(text, "report_contraindication") == "report_contraindication"
@@ -119,6 +132,12 @@ def test_a_recovery_report_never_falls_through_to_a_general_answer():
 def test_guide_normal_healing_is_reassured():
     assert final("did it yesterday, face is pink and warm like a sunburn, normal?", "report_normal_recovery") \
         == "report_normal_recovery"
+
+
+def test_danger_signs_denied_by_the_visitor_do_not_outvote_guide_normal_signs():
+    ranking = [{"name": "report_red_flag", "confidence": 0.6}, {"name": "report_normal_recovery", "confidence": 0.3}]
+    text = "treated 30 hours ago: pink, warm and a little tight. no discharge and no temperature. expected?"
+    assert final(text, "report_red_flag", confidence=0.6, ranking=ranking) == "report_normal_recovery"
 
 
 def test_the_classifier_reading_more_than_the_vocabulary_found_prevents_reassurance():
