@@ -17,6 +17,9 @@ from actions.messages import entity_values, latest_intent
 from actions.vocabulary import load_vocabulary
 
 RETRIEVAL_INTENT = "ask_condition"
+# Below this the selector's choice of condition for a message that names none is a guess, and
+# the condition in context wins.
+SURE_SELECTION = 0.5
 MAX_CONDITIONS_PER_ANSWER = 3  # "acne scars and stretch marks and pores?" answers each, up to this
 
 # Follow-up topics answered per condition: the intent, and the conditions that have their own
@@ -51,6 +54,11 @@ def selected_condition(tracker: Tracker) -> Optional[str]:
     return condition if condition in load_vocabulary()["condition"] else None
 
 
+def selector_confidence(tracker: Tracker) -> float:
+    selector = (tracker.latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    return float((selector.get("response") or {}).get("confidence") or 0.0)
+
+
 def conditions_in_message(tracker: Tracker) -> List[str]:
     """Conditions named in the latest message: the vocabulary's entities first, else the selector's."""
     named = [c for c in entity_values(tracker, "condition") if c in load_vocabulary()["condition"]]
@@ -74,6 +82,11 @@ class ActionAnswerCondition(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         conditions = conditions_in_message(tracker)
+        in_context = tracker.get_slot("condition")
+        if in_context and not entity_values(tracker, "condition") and selector_confidence(tracker) < SURE_SELECTION:
+            # "would those ever fully go away?" after stretch marks: the condition talked about,
+            # not the selector's unsure guess from a message that names none.
+            conditions = [in_context]
         if not conditions:
             dispatcher.utter_message(response="utter_ask_which_condition")
             return []

@@ -13,8 +13,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import RETRIEVAL_INTENT, conditions_in_message
+from actions.context import RETRIEVAL_INTENT, conditions_in_message, topic_response
 from actions.fallback import contact_line
+from actions.messages import latest_text
+from actions.vocabulary import combination_partners, mentions_skin_treatment
 
 
 class ActionAnswerComparison(Action):
@@ -23,7 +25,17 @@ class ActionAnswerComparison(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        text = latest_text(tracker)
         conditions = conditions_in_message(tracker)
+        partners = combination_partners(text)
+        if partners:
+            # "minoxidil alone vs with needling?": the guide says how the two are combined.
+            for partner in partners:
+                dispatcher.utter_message(response=topic_response("combined_treatments", partner))
+            return [SlotSet("last_topic", "combined_treatments")]
+        if not conditions and not mentions_skin_treatment(text):
+            dispatcher.utter_message(response="utter_out_of_scope")  # "TCP vs UDP?"
+            return []
         for condition in conditions:  # "better than a peel for my scars?": what it does for scars
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
         dispatcher.utter_message(response="utter_comparison")

@@ -6,6 +6,7 @@ training data and the actions (display names, escalation reasons).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -85,3 +86,20 @@ def canonical_key(label: str, value: str) -> str:
         if text in concept.terms or text in concept.hints:
             return concept.key
     return value
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns(section: str, path: Path = VOCABULARY_PATH):
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))[section]
+    if isinstance(raw, dict):
+        return {key: tuple(re.compile(p, re.IGNORECASE) for p in patterns) for key, patterns in raw.items()}
+    return tuple(re.compile(p, re.IGNORECASE) for p in raw)
+
+
+def combination_partners(text: str) -> List[str]:
+    """Keys of `combined_with` the text names ("minoxidil" -> hair_loss), in vocabulary order."""
+    return [key for key, patterns in _patterns("combined_with").items() if any(p.search(text) for p in patterns)]
+
+
+def mentions_skin_treatment(text: str) -> bool:
+    return any(p.search(text) for p in _patterns("skin_treatment_words"))

@@ -48,6 +48,26 @@ def test_falls_back_to_the_response_selectors_choice():
     assert slot_events(events) == {"condition": "stretch_marks", "last_topic": "condition"}
 
 
+def _unsure_selection(key, confidence=0.3):
+    from tests.actions.action_testkit import _response_selector
+    spec = _response_selector(key)
+    spec["ask_condition"]["response"]["confidence"] = confidence
+    return spec
+
+
+def test_a_follow_up_naming_no_condition_keeps_the_condition_in_context():
+    dispatcher, events = answer_condition("would those ever go completely?", slots={"condition": "stretch_marks"},
+                                          response_selector=_unsure_selection("ask_condition/dull_skin"))
+    assert responses(dispatcher)[0] == "utter_ask_condition/stretch_marks"
+    assert slot_events(events)["condition"] == "stretch_marks"
+
+
+def test_a_sure_selection_changes_the_condition_in_context():
+    dispatcher, _ = answer_condition("and the silvery lines on my hips?", slots={"condition": "acne_scars"},
+                                     response_selector=_unsure_selection("ask_condition/stretch_marks", 0.9))
+    assert responses(dispatcher)[0] == "utter_ask_condition/stretch_marks"
+
+
 def test_the_selector_is_trusted_for_a_bare_condition_too():
     # "the lines on my hips" is inform_condition: the selector's stretch_marks is what was meant.
     dispatcher, events = answer_condition("the lines on my hips", intent="inform_condition",

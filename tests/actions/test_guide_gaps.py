@@ -22,6 +22,18 @@ def test_a_comparison_without_a_condition_gives_microneedlings_facts():
     assert "condition" not in slot_events(events)
 
 
+def test_a_comparison_with_what_the_guide_combines_it_with_is_answered_as_the_combination():
+    tracker = make_tracker("minoxidil by itself or minoxidil plus needling, which is better?", "ask_comparison")
+    dispatcher, events = run_action(ActionAnswerComparison(), tracker)
+    assert responses(dispatcher) == ["utter_combined_treatments_hair_loss"]
+
+
+def test_a_comparison_of_things_that_are_not_skin_treatments_is_off_topic():
+    dispatcher, events = run_action(ActionAnswerComparison(), make_tracker("python or java, which is faster?",
+                                                                           "ask_comparison"))
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
 def test_a_question_the_guide_does_not_answer_says_so_and_gives_the_clinic(clinic_config, domain):
     tracker = make_tracker("can I put make-up on the next morning?", "ask_outside_guide")
     dispatcher, _ = run_action(ActionAnswerOutsideGuide(), tracker)

@@ -145,3 +145,20 @@ def test_matches_a_token_by_token_reference_implementation(encoder, weights):
     # With padding in the batch as well: the pooled mean must ignore it.
     padded = encoder.encode([text, "how many sessions does it take to see results on deep acne scars?"])[0]
     np.testing.assert_allclose(padded, expected, atol=1e-5)
+
+
+def test_one_message_is_encoded_on_one_blas_thread_and_a_batch_on_all(encoder, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    original = encoder._encode_ids
+
+    def recording(batch_ids):
+        seen.append({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+        return original(batch_ids)
+
+    monkeypatch.setattr(encoder, "_encode_ids", recording)
+    encoder.encode(["does it hurt?"])
+    encoder.encode(["does it hurt?", "how many sessions?"])
+    assert seen[0] == {1}
+    assert seen[1] == {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
