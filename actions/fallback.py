@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
+from actions.marker import remind_of_open_contraindication
 
 # What a suggestion says for each intent, and what clicking it sends.
 SUGGESTIONS: Dict[str, Tuple[str, str]] = {
@@ -112,4 +113,6 @@ class ActionShareClinicContact(Action):
         dispatcher.utter_message(
             text=("For bookings, prices and consultations, please contact the clinic directly. "
                   + contact_line()))
+        # "I take warfarin" ... "so can I just book?": the clinician's check comes before a booking.
+        remind_of_open_contraindication(dispatcher, tracker)
         return []

@@ -27,8 +27,13 @@ class Concept:
     hints: Tuple[str, ...] = ()  # ambiguous words: entity label <group>_hint (see vocabulary.yml)
 
 
+EXACT_PREFIX = "="  # "=chills": this form only ("chill or nah?" is slang, not a symptom)
+
+
 def _number_variants(term: str) -> List[str]:
     """The term plus its last word in the other grammatical number (scar <-> scars)."""
+    if term.startswith(EXACT_PREFIX):
+        return [term[len(EXACT_PREFIX):]]
     head, _, last = term.rpartition(" ")
     if len(last) < 4 or not last.isalpha():
         return [term]

@@ -25,10 +25,12 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
-_LONG_AGO = re.compile(r"\b(years?|yrs?|ages|long|decades?) (ago|back)\b|\bas a (teen|teenager|kid|child)\b|\bin my teens\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas a (teen|teenager|kid|child|girl|boy)\b"
+                       r"|\bin my teens\b"
                        r"|\b(back )?in (19|20)\d\d\b|\bfor years\b",
                        re.IGNORECASE)
-_DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b.{0,40}\b(for|since)\b|\b(lived|living) with\b",
+_DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b(?! (nothing|none|no|any)\b).{0,40}\b(for|since)\b"
+                        r"|\b(lived|living) with\b",
                         re.IGNORECASE)
 _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew out|went away|no longer|any ?more|"
                        r"stopped|finished|quit|came off|cured)\b", re.IGNORECASE)
@@ -55,6 +57,21 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
     end = min([b for b in breaks if b > offset], default=len(sentence))
     clause = sentence[start:end]
     return bool(_LONG_AGO.search(clause)) and not _CURRENT.search(clause)
+
+
+# "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
+# so a resolution said later in the same sentence is read here.
+_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|all|long) (healed|gone|cleared( up)?|better|over)\b"
+                             r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
+                             r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b", re.IGNORECASE)
+_STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back)\b", re.IGNORECASE)
+# "me n my bf are trying to get pregnant": the visitor is one of the subjects.
+_JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe'?re\b|\bwe are\b",
+                            re.IGNORECASE)
+
+
+def _resolved_after(rest_of_sentence: str) -> bool:
+    return bool(_RESOLVED_LATER.search(rest_of_sentence)) and not _STILL.search(rest_of_sentence)
 
 
 @dataclass(frozen=True)
@@ -125,16 +142,19 @@ class MentionContext:
             if ent.label_ not in SAFETY_LABELS:
                 continue
             sentence = ent.sent.text
-            historical = bool(ent._.is_historical) or _long_ago_in_clause(sentence, ent.start_char - ent.sent.start_char)
+            offset = ent.start_char - ent.sent.start_char
+            historical = (bool(ent._.is_historical) or _long_ago_in_clause(sentence, offset)
+                          or _resolved_after(sentence[offset + len(ent.text):]))
             key = ent.ent_id_ or ent.text.lower()
             if historical and key in SLOW_TO_CLEAR and not _LONG_AGO.search(sentence):
                 historical = False
             if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
+            someone_else = bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated), historical=historical,
-                hypothetical=bool(ent._.is_hypothetical), someone_else=bool(ent._.is_family),
+                hypothetical=bool(ent._.is_hypothetical), someone_else=someone_else,
                 first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence)),
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))
         return found

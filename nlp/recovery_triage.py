@@ -50,7 +50,7 @@ _PROSPECTIVE = re.compile(
     r"\b(will i|will it|will my|would i|would it|going to|gonna|should i expect|what if|in case|if i get|if i have|"
     r"if my|if there|if it|how long (will|does|do|should|is)|is it normal to|can you get|could i get|do people get|"
     r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week|"
-    r"hypothetically|if i got|if i had|if i were|say i|suppose|wh?at (should|shud|shld|do|can) i (do|use|put|avoid)|"
+    r"hypothetically|if i got|if i had|if i were|say i|suppose|wh?at (should|shud|shld|do|can) i (do|use|put|avoid|follow|apply|expect)|what aftercare|"
     r"(i have|i've got|ive got|i got|there'?s) (a |my )?(flight|trip|holiday|wedding|event|party|shoot|interview)|"
     r"(can|could|should) i (fly|travel|swim|go to the gym|work out|exercise)|i('?m| am)? (fly|flying|travel\w*) (out|off|home|abroad))\b",
     re.IGNORECASE)
@@ -88,10 +88,11 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "couple": 2,
             "couple of": 2, "few": 3, "several": 4}
 _UNIT_DAYS = {"h": 1 / 24, "hr": 1 / 24, "hrs": 1 / 24, "hour": 1 / 24, "hours": 1 / 24, "d": 1, "day": 1,
-              "days": 1, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "month": 30, "months": 30}
+              "days": 1, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14,
+              "month": 30, "months": 30}
 _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|couple(?: of)?|"
-    r"few|several)\s?(?:-|\+)?\s?(h|hrs?|hours?|d|days?|wks?|weeks?|months?)\b", re.IGNORECASE)
+    r"few|several)\s?(?:-|\+)?\s?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
 _DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
 _RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
     (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
@@ -155,9 +156,14 @@ def found_signs(text: str) -> Dict[str, List[str]]:
     return found
 
 
+# What visitors deny when they list what is *not* there: "no pain, no discharge, just dry".
+_DENIED_WORDS = re.compile(r"\b(no|not|without|zero|nil)( any)? (pain|painful|discharge|pus|fever|temperature|swelling|"
+                           r"swollen|bleeding|oozing|rash|blisters?|smell|heat|hot)\b", re.IGNORECASE)
+
+
 def denied_danger(text: str) -> Tuple[str, ...]:
-    """Danger signs the message names only to deny them: "no pus, no fever"."""
-    denied = []
+    """Danger signs the message names only to deny them: "no pus, no fever", "no pain"."""
+    denied = ["denied_words"] if _DENIED_WORDS.search(text) else []
     for sign in load_signs():
         if sign.tier != DANGER:
             continue

@@ -85,9 +85,11 @@ def best_other_intent(ranking: Sequence[Dict[str, Any]], excluded: frozenset) ->
 
 
 def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[Dict[str, Any]],
-                      result: recovery_triage.Triage, own_contraindication: bool = False) -> Optional[Dict[str, Any]]:
+                      result: recovery_triage.Triage, own_contraindication: bool = False,
+                      denied_red_flags: bool = False) -> Optional[Dict[str, Any]]:
     """Rule 1: the intent for a post-treatment report, or None when the message is not one.
-    `result` is the recovery triage of the message."""
+    `result` is the recovery triage of the message; `denied_red_flags`: ConText read every
+    red-flag word of the message as denied ("no pain, just dry bits")."""
     by_diet = _recovery_mass(ranking) >= REPORT_CONFIDENCE and (
         intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
@@ -116,7 +118,7 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     not_normal = _confidence(ranking, RED_FLAG_INTENT) + _confidence(ranking, BEYOND_NORMAL_INTENT)
     # (Not when the visitor named the danger signs only to deny them: "no pus, no fever" is what
     # the classifier read then.)
-    if tier == recovery_triage.NORMAL and not_normal >= NOT_NORMAL_MASS and not result.denied:
+    if tier == recovery_triage.NORMAL and not_normal >= NOT_NORMAL_MASS and not (result.denied or denied_red_flags):
         # The classifier reads more than the signs the vocabulary found (an unrecognised symptom):
         # never reassure then; when it may be danger, the urgent advice.
         tier = recovery_triage.DANGER if diet_says_red_flag else recovery_triage.BEYOND_NORMAL
@@ -138,13 +140,15 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     own = any(m.certainly_visitors for m in contraindications) or (
         name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
     triaged = recovery_triage.triage(text, masked)
-    recovery = recovery_decision(text, name, ranking, triaged, own_contraindication=own)
+    red_flag_words = [m for m in mentions if m.label == "red_flag"]
+    denied = bool(red_flag_words) and all(m.negated for m in red_flag_words)
+    recovery = recovery_decision(text, name, ranking, triaged, own_contraindication=own, denied_red_flags=denied)
     if recovery is not None:
         return recovery  # also when the name is the classifier's: the signs decide the advice
 
     red_flags = [m for m in mentions if m.label == "red_flag" and m.current_and_own]
     if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \
-            and triaged.tier == recovery_triage.DANGER:
+            and triaged.tier == recovery_triage.DANGER and any(recovery_triage.stands_alone(k) for k in triaged.reasons):
         return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins

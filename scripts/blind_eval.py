@@ -46,9 +46,9 @@ def clopper_pearson_upper(misses: int, n: int, confidence: float = 0.95) -> floa
     return 1.0 if misses >= n else float(beta.ppf(confidence, misses + 1, n - misses))
 
 
-def load_cases(kind: str) -> List[dict]:
+def load_cases(kind: str, batch: str = "*") -> List[dict]:
     cases: List[dict] = []
-    for path in sorted(BLIND.glob(f"{kind}_*.yaml")):
+    for path in sorted(BLIND.glob(f"{kind}_{batch}.yaml")):
         cases += yaml.safe_load(path.read_text(encoding="utf-8"))
     return cases
 
@@ -80,14 +80,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=sorted(GOALS))
     parser.add_argument("--show-fails", type=int, default=40)
+    parser.add_argument("--batch", default="*", help="one batch of the set, e.g. f3 for fresh_f3.yaml")
     args = parser.parse_args()
     runner = Path(os.environ.get("EVAL_RUNNER", DEFAULT_RUNNER))
     if not runner.exists():
         print(f"error: the judge {runner} is missing; set EVAL_RUNNER=/path/to/run_eval.py", file=sys.stderr)
         return 2
-    cases = load_cases(args.kind)
+    cases = load_cases(args.kind, args.batch)
     if not cases:
-        print(f"error: no tests/blind/{args.kind}_*.yaml", file=sys.stderr)
+        print(f"error: no tests/blind/{args.kind}_{args.batch}.yaml", file=sys.stderr)
         return 2
     REPORTS.mkdir(parents=True, exist_ok=True)
     combined = REPORTS / f"{args.kind}.cases.yaml"

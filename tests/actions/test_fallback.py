@@ -90,6 +90,14 @@ def test_clinic_contact_has_phone_hours_address_and_email(clinic_config):
     assert events == []
 
 
+def test_booking_after_telling_of_a_contraindication_repeats_that_a_clinician_checks_first():
+    tracker = make_tracker("so can I just go ahead and book?", "ask_booking",
+                           slots={"escalation_reason": "blood_thinners", "escalation_urgent": False})
+    dispatcher, _ = run_action(ActionShareClinicContact(), tracker)
+    assert "clinician still needs to check" in " ".join(texts(dispatcher))
+    assert [m["custom"]["escalation"]["reason"] for m in dispatcher.messages if m.get("custom")] == ["blood_thinners"]
+
+
 def test_action_names_are_declared_in_the_domain(domain):
     for action in (ActionDefaultAskAffirmation(), ActionDefaultFallback(), ActionShareClinicContact()):
         assert action.name() in domain["actions"]

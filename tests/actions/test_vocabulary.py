@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from action_testkit import load_domain
-from actions.vocabulary import (
+from actions.vocabulary import (EXACT_PREFIX, 
     GROUPS,
     HINT_SUFFIX,
     Concept,
@@ -32,8 +32,13 @@ def test_terms_are_lower_case_and_include_every_listed_term(vocabulary_file):
             terms = concept(group, key).terms
             assert all(term == term.lower().strip() for term in terms)
             for listed in entry["terms"]:
-                assert str(listed).lower().strip() in terms
+                assert str(listed).lower().strip().lstrip(EXACT_PREFIX) in terms
             assert len(terms) == len(set(terms)), f"{group}/{key} repeats a term"
+
+
+def test_an_exact_term_gets_no_other_number():
+    terms = concept("red_flag", "infection_signs").terms
+    assert "chills" in terms and "chill" not in terms  # "chill or nah?" is slang
 
 
 def test_no_term_belongs_to_two_concepts():

@@ -32,6 +32,10 @@ def only_mention(text):
     ("my breakouts ended their run about a decade ago, but the pits stayed", "historical"),
     ("purely hypothetically, why would psoriasis be a problem for needling?", "hypothetical"),
     ("her classmate gets cold sores all the time", "someone_else"),
+    ("when I was a boy I had eczema, nothing since", "historical"),
+    ("as a girl I had psoriasis but I've had nothing since", "historical"),
+    ("stopped accutane about 6 yeras ago", "historical"),
+    ("got sunburnt in june but it's completely healed now", "historical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -47,6 +51,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "I stopped accutane 2 months ago",  # isotretinoin's past counts for months
     "my friend said I have rosacea, is that a problem?",  # what others say of the visitor is theirs
     "I was diagnosed with psoriasis years ago",  # the date of a diagnosis, not of an end
+    "I get those cold sores on my lip and one came up this morning",  # "those" is not "those with"
+    "me and my husband are trying for a baby",  # the visitor is one of the two
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors

@@ -73,7 +73,7 @@ def test_a_denied_sign_does_not_count_but_what_follows_just_does():
 
 
 @pytest.mark.parametrize("text, days", [
-    ("3 days ago", 3), ("day 5 now", 5), ("yesterday", 1), ("two weeks after", 14), ("for weeks", 8),
+    ("3 days ago", 3), ("a fortnight ago", 14), ("day 5 now", 5), ("yesterday", 1), ("two weeks after", 14), ("for weeks", 8),
     ("this morning", 0.3), ("nothing about time", None),
 ])
 def test_time_since_the_treatment(text, days):
@@ -91,6 +91,7 @@ def test_time_since_the_treatment(text, days):
     ("my hair has been falling out for months, is microneedling the answer?", False),
     ("I've seen videos of people swelling up after treatments. Is that common?", False),
     ("had it done Tuesday. will the redness fade soon?", True),
+    ("my shingles have been gone for months. what aftercare should I follow after a session?", False),
 ])
 def test_a_report_is_told_apart_from_a_question_about_later(text, reports):
     assert reports_after_treatment(text) is reports

@@ -140,6 +140,22 @@ def test_danger_signs_denied_by_the_visitor_do_not_outvote_guide_normal_signs():
     assert final(text, "report_red_flag", confidence=0.6, ranking=ranking) == "report_normal_recovery"
 
 
+def test_slang_and_denied_words_do_not_turn_guide_normal_flaking_into_a_red_flag():
+    ranking = [{"name": "report_red_flag", "confidence": 0.6}, {"name": "report_normal_recovery", "confidence": 0.35}]
+    text = "bit of peeling on my forehead 2 days after, no pain at all, just dry. chill or nah"
+    assert final(text, "report_red_flag", confidence=0.6, ranking=ranking) == "report_normal_recovery"
+
+
+def test_a_condition_getting_worse_outside_a_treatment_report_is_no_red_flag():
+    assert final("my melasma is getting worse every summer, could microneedling help?", "ask_condition") \
+        == "ask_condition"
+
+
+def test_peeling_two_weeks_after_is_beyond_normal_even_with_danger_signs_denied():
+    text = "my treatment was a fortnight ago and my cheeks are still peeling badly. no pain, no discharge"
+    assert final(text, "report_beyond_normal") == "report_beyond_normal"
+
+
 def test_the_classifier_reading_more_than_the_vocabulary_found_prevents_reassurance():
     ranking = [{"name": "report_red_flag", "confidence": 0.43}, {"name": "report_beyond_normal", "confidence": 0.4}]
     text = "its not just red, theres a patch thats weird and cold and aches since last night"
