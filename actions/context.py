@@ -6,6 +6,7 @@ switches the condition and answers the last question again for it.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +21,9 @@ RETRIEVAL_INTENT = "ask_condition"
 # Below this the selector's choice of condition for a message that names none is a guess, and
 # the condition in context wins.
 SURE_SELECTION = 0.5
+# ... and higher when the message points back ("would those ever fully go away?").
+SURE_SELECTION_WITH_PRONOUN = 0.85
+_POINTS_BACK = re.compile(r"\b(those|these|them|they|it|that|this|mine|ones)\b", re.IGNORECASE)
 MAX_CONDITIONS_PER_ANSWER = 3  # "acne scars and stretch marks and pores?" answers each, up to this
 
 # Follow-up topics answered per condition: the intent, and the conditions that have their own
@@ -83,7 +87,8 @@ class ActionAnswerCondition(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         conditions = conditions_in_message(tracker)
         in_context = tracker.get_slot("condition")
-        if in_context and not entity_values(tracker, "condition") and selector_confidence(tracker) < SURE_SELECTION:
+        sure = SURE_SELECTION_WITH_PRONOUN if _POINTS_BACK.search(tracker.latest_message.get("text") or "") else SURE_SELECTION
+        if in_context and not entity_values(tracker, "condition") and selector_confidence(tracker) < sure:
             # "would those ever fully go away?" after stretch marks: the condition talked about,
             # not the selector's unsure guess from a message that names none.
             conditions = [in_context]

@@ -60,6 +60,19 @@ def contact_line() -> str:
             f"({clinic.hours}), {clinic.address}.")
 
 
+def answer_nearest(dispatcher: CollectingDispatcher, guesses: List[str]) -> bool:
+    """"It sounds like you're asking about ...", that answer, and the next two guesses as buttons;
+    False when the best guess has no answer of its own (it needs the conversation's context)."""
+    if not guesses or guesses[0] not in NEAREST_ANSWERS:
+        return False
+    dispatcher.utter_message(text=f"It sounds like you're asking about {SUGGESTIONS[guesses[0]][0].lower()}.")
+    dispatcher.utter_message(response=NEAREST_ANSWERS[guesses[0]])
+    others = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[1:3]]
+    dispatcher.utter_message(text="If you meant something else:", buttons=others + [
+        {"title": "Something else", "payload": "/out_of_scope"}])
+    return True
+
+
 class ActionDefaultAskAffirmation(Action):
     """Stage one. A near-miss gets the nearest answer ("It sounds like you're asking about ...")
     and the next two guesses as buttons; otherwise "Did you mean ...?" with a way out."""
@@ -74,12 +87,7 @@ class ActionDefaultAskAffirmation(Action):
         if not guesses:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        if guesses[0] in NEAREST_ANSWERS:
-            dispatcher.utter_message(text=f"It sounds like you're asking about {SUGGESTIONS[guesses[0]][0].lower()}.")
-            dispatcher.utter_message(response=NEAREST_ANSWERS[guesses[0]])
-            others = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[1:3]]
-            dispatcher.utter_message(text="If you meant something else:", buttons=others + [
-                {"title": "Something else", "payload": "/out_of_scope"}])
+        if answer_nearest(dispatcher, guesses):
             return []
         buttons = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[:2]]
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})

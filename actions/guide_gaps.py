@@ -1,4 +1,5 @@
-"""Microneedling questions the guide does not answer directly: comparisons, everything else.
+"""Microneedling questions the guide does not answer directly: comparisons, everything else,
+and what is really off-topic.
 
 The guide describes microneedling only. A comparison with another treatment gets microneedling's
 own facts and a provider to compare; a question the guide is silent on ("make-up the next
@@ -14,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import RETRIEVAL_INTENT, conditions_in_message, topic_response
-from actions.fallback import contact_line
+from actions.fallback import SUGGESTIONS, answer_nearest, contact_line
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
 
@@ -54,3 +55,23 @@ class ActionAnswerOutsideGuide(Action):
         dispatcher.utter_message(response="utter_outside_guide")
         dispatcher.utter_message(text=contact_line())
         return [SlotSet("last_topic", "outside_guide")]
+
+
+class ActionAnswerOutOfScope(Action):
+    """The off-topic refusal, kept for what has nothing to do with skin treatment. A message the
+    classifier put there that names skin, a treatment or a condition ("and does the same mechanism
+    improve surface texture?") gets the nearest answer instead."""
+
+    def name(self) -> Text:
+        return "action_answer_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        text = latest_text(tracker)
+        if not text.startswith("/") and (conditions_in_message(tracker) or mentions_skin_treatment(text)):
+            ranking = tracker.latest_message.get("intent_ranking") or []
+            guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS]
+            if answer_nearest(dispatcher, guesses[:3]):
+                return []
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

@@ -25,6 +25,13 @@ def asked_alongside(tracker: Tracker) -> List[str]:
     """Responses for what the message asks besides who should avoid it: named conditions, and
     the classifier's best other guess about the treatment."""
     answers = [f"utter_{RETRIEVAL_INTENT}/{c}" for c in conditions_in_message(tracker)]
+    # The safety gate names the question the classifier read beside a mention that is not the
+    # visitor's current condition ("I'm not on blood thinners, how long is a session?").
+    question = (tracker.latest_message.get("intent") or {}).get("question")
+    if question in NEAREST_ANSWERS and question != GENERAL_SAFETY_INTENT:
+        return answers + [NEAREST_ANSWERS[question]]
+    if question == RETRIEVAL_INTENT and answers:
+        return answers
     for candidate in tracker.latest_message.get("intent_ranking") or []:
         name = candidate.get("name")
         if name == GENERAL_SAFETY_INTENT:

@@ -34,6 +34,9 @@ _DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b(?! (nothing|n
                         re.IGNORECASE)
 _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew out|went away|no longer|any ?more|"
                        r"stopped|finished|quit|came off|cured)\b", re.IGNORECASE)
+_NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|not|never|yet to|still not)"
+                           r"( \w+)?( fully| completely| totally| quite| all the way)? (cleared|healed|gone|resolved|better)\b",
+                           re.IGNORECASE)
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
@@ -64,7 +67,8 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
 _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|all|long) (healed|gone|cleared( up)?|better|over)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b", re.IGNORECASE)
-_STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back)\b", re.IGNORECASE)
+_STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
+                    r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
 # "me n my bf are trying to get pregnant": the visitor is one of the subjects.
 _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe'?re\b|\bwe are\b",
                             re.IGNORECASE)
@@ -148,6 +152,8 @@ class MentionContext:
             key = ent.ent_id_ or ent.text.lower()
             if historical and key in SLOW_TO_CLEAR and not _LONG_AGO.search(sentence):
                 historical = False
+            if historical and _NOT_RESOLVED.search(sentence):
+                historical = False  # "it hasn't fully cleared yet"
             if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             someone_else = bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)

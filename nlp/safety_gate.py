@@ -46,6 +46,8 @@ RECOVERY_INTENTS = frozenset({RED_FLAG_INTENT, BEYOND_NORMAL_INTENT, NORMAL_RECO
 # General questions that may name a red flag without reporting one ("how do I avoid infection?").
 GENERAL_RISK_INTENTS = frozenset({"ask_risks", "ask_aftercare", GENERAL_SAFETY_INTENT, "ask_downtime"})
 KEEP_INTENTS = frozenset({"request_clinician"})
+# Replies to the assistant's own yes/no question ("Is that something you have at the moment?").
+ANSWER_INTENTS = frozenset({"affirm", "deny"})
 # DIET's confidence that counts as recognising a report on its own, and as "it says red flag".
 REPORT_CONFIDENCE = 0.5
 RED_FLAG_CONFIDENCE = 0.3
@@ -69,6 +71,13 @@ def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
 
 def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]:
     return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": from_name, **extra}
+
+
+def _answered_with_caution(question: Optional[str], from_name: Optional[str],
+                           mentions: Sequence[Mention]) -> Dict[str, Any]:
+    """Row 2 of the policy: the question asked is answered, then the guide's line on who should
+    check with a clinician first (actions/safety_answers.py); no marker."""
+    return _intent(GENERAL_SAFETY_INTENT, from_name, question=question, mentions=[m.key for m in mentions])
 
 
 def _recovery_mass(ranking: Sequence[Dict[str, Any]]) -> float:
@@ -153,6 +162,11 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
     if name in RECOVERY_INTENTS:
+        before = [m for m in mentions if m.label in ("contraindication", "contraindication_hint") and m.current_and_own]
+        if before and recovery_triage.before_a_treatment(text):
+            # "sunburnt face. two days ago. session friday ok?": a sign before a treatment is a
+            # contraindication, not a recovery report.
+            return _intent(CONTRAINDICATION_INTENT, name, reason=before[0].key)
         # The classifier guessed a report, but there is no sign, no treatment cue and little
         # confidence: answer what else it could be.
         other = best_other_intent(ranking, SAFETY_INTENTS)
@@ -172,13 +186,15 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
             # Every mention is denied, past, hypothetical or someone else's: answer the question.
-            other = best_other_intent(ranking, SAFETY_INTENTS) or {INTENT_NAME_KEY: GENERAL_SAFETY_INTENT}
-            return _intent(other[INTENT_NAME_KEY], name, mentions=[m.key for m in contraindications])
+            other = best_other_intent(ranking, SAFETY_INTENTS)
+            return _answered_with_caution(other[INTENT_NAME_KEY] if other else None, name, contraindications)
         if name == MENTION_INTENT and any(theirs(m) for m in contraindications):
             return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in contraindications if theirs(m)).key)
         return None
     current = [m for m in contraindications if m.current_and_own]
     if not current:
+        if contraindications and name not in ANSWER_INTENTS | {GENERAL_SAFETY_INTENT}:
+            return _answered_with_caution(name, name, contraindications)  # "does it help wrinkles if you take warfarin?"
         return None
     if any(theirs(m) for m in current):
         return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in current if theirs(m)).key)

@@ -3,6 +3,7 @@
     make bench      # runs scripts/bench.sh, which calls this for each configuration
 
     bench.py load LABEL [--levels 10,50,200]   measure the assistant at $BOT_URL into reports/bench/LABEL.json
+    bench.py encoder                            the sentence encoder's own cost per message (reports/bench/encoder.txt)
     bench.py report                             reports/bench/*.json -> reports/bench.md and the PNG plot
 
 Per-turn latency goes through the REST webhook (what the widget uses): sequentially per kind of
@@ -149,6 +150,33 @@ def load(label: str, levels: List[int], rounds: int) -> Dict[str, Any]:
     return figures
 
 
+def encoder_cost(messages: int = 300) -> str:
+    """The MiniLM encoder alone, one message at a time as when serving, on blind-set messages
+    (their real length mix): median and p95 ms, median tokens."""
+    import yaml
+
+    from nlp.sentence_encoder import get_encoder
+
+    texts = [turn for path in sorted((ROOT / "tests" / "blind").glob("dev_*.yaml"))
+             for case in yaml.safe_load(path.read_text(encoding="utf-8")) for turn in case["turns"]]
+    texts = texts[:: max(1, len(texts) // messages)][:messages]
+    encoder = get_encoder()
+    for text in texts[:20]:
+        encoder.encode([text])  # warm up
+    timings, tokens = [], []
+    for text in texts:
+        start = time.perf_counter()
+        encoder.encode([text])
+        timings.append((time.perf_counter() - start) * 1000)
+        tokens.append(len(encoder.token_ids(text)))
+    result = (f"median {statistics.median(timings):.1f} ms, p95 {percentile(timings, 95):.1f} ms "
+              f"({len(texts)} blind-set messages one at a time, median {statistics.median(tokens):.0f} tokens)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "encoder.txt").write_text(result + "\n")
+    print(f"  encoder: {result}")
+    return result
+
+
 def read_runs() -> Dict[str, Dict[str, Any]]:
     """Runs in the order they were measured (scripts/bench.sh: project, rasa-init, project-scaled)."""
     paths = sorted(OUT.glob("*.json"), key=lambda path: path.stat().st_mtime)
@@ -214,6 +242,7 @@ def report() -> int:
             cells.append(f"{c['turns_per_s']:.0f} turns/s, {c['median_ms']:.0f} / {c['p95_ms']:.0f} ms, "
                          f"{c['errors']} errors" if c else "–")
         row(f"{level} concurrent conversations: throughput, median / p95, errors", cells)
+    lines += ["", f"Sentence encoder alone (all-MiniLM-L6-v2, NumPy): {read_text('encoder.txt')}."]
     text = "\n".join(lines) + "\n"
     (ROOT / "reports" / "bench.md").write_text(text)
     plot(runs)
@@ -229,9 +258,13 @@ def main() -> int:
     load_parser.add_argument("--levels", default="10,50,200")
     load_parser.add_argument("--rounds", type=int, default=20, help="sequential turns per kind")
     commands.add_parser("report")
+    commands.add_parser("encoder")
     args = parser.parse_args()
     if args.command == "load":
         load(args.label, [int(level) for level in args.levels.split(",")], args.rounds)
+        return 0
+    if args.command == "encoder":
+        encoder_cost()
         return 0
     return report()
 

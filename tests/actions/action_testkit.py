@@ -139,6 +139,7 @@ def make_tracker(
     extra_events: Sequence[Dict[str, Any]] = (),
     active_loop: Optional[Dict[str, Any]] = None,
     gated_from: Optional[str] = None,
+    question: Optional[str] = None,
 ) -> Tracker:
     """A Tracker as the action server receives it right after the visitor sent `text`.
 
@@ -154,6 +155,8 @@ def make_tracker(
     predicted = {"name": intent, "confidence": confidence}
     if gated_from:
         predicted.update(confidence=1.0, gated_from=gated_from)
+    if question:
+        predicted["question"] = question  # the question the safety gate kept beside a mention
     latest_message = {
         "text": text,
         "intent": predicted,

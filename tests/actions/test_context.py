@@ -62,6 +62,12 @@ def test_a_follow_up_naming_no_condition_keeps_the_condition_in_context():
     assert slot_events(events)["condition"] == "stretch_marks"
 
 
+def test_a_follow_up_pointing_back_keeps_the_condition_unless_the_selector_is_very_sure():
+    dispatcher, _ = answer_condition("will they ever vanish or only look better?", slots={"condition": "stretch_marks"},
+                                     response_selector=_unsure_selection("ask_condition/dull_skin", 0.7))
+    assert responses(dispatcher)[0] == "utter_ask_condition/stretch_marks"
+
+
 def test_a_sure_selection_changes_the_condition_in_context():
     dispatcher, _ = answer_condition("and the silvery lines on my hips?", slots={"condition": "acne_scars"},
                                      response_selector=_unsure_selection("ask_condition/stretch_marks", 0.9))

@@ -49,3 +49,20 @@ def test_a_question_the_guide_does_not_answer_says_so_and_gives_the_clinic(clini
 def test_action_names_are_declared_in_the_domain(domain):
     for action in (ActionAnswerComparison(), ActionAnswerOutsideGuide()):
         assert action.name() in domain["actions"]
+
+
+def test_off_topic_is_refused():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("who won the football last night?", "out_of_scope",
+                           intent_ranking=[("out_of_scope", 0.8), ("ask_risks", 0.05)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
+def test_a_skin_question_read_as_off_topic_gets_the_nearest_answer_not_a_refusal():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("and would that also smooth the surface texture of my skin?", "out_of_scope",
+                           intent_ranking=[("out_of_scope", 0.5), ("ask_how_it_works", 0.2), ("ask_risks", 0.1)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_how_it_works"]
+    assert "utter_out_of_scope" not in responses(dispatcher)

@@ -17,6 +17,13 @@ def test_a_question_asked_beside_a_past_mention_is_answered_then_the_caution():
     assert markers(dispatcher) == []
 
 
+def test_the_question_the_safety_gate_kept_is_answered_whatever_the_ranking():
+    dispatcher, _ = answer("not on any blood thinners btw, how long does a session take", [("ask_during_treatment", 0.9)],
+                           gated_from="ask_during_treatment", question="ask_during_treatment")
+    assert responses(dispatcher) == ["utter_during_treatment", "utter_who_should_avoid"]
+    assert markers(dispatcher) == []
+
+
 def test_a_condition_named_is_answered_too():
     dispatcher, _ = answer("my husband is on accutane but I'm the one booking, does it work on stretch marks",
                            [("ask_who_should_avoid", 0.87), ("report_contraindication", 0.06)],

@@ -46,8 +46,15 @@ def test_mentions_that_are_not_own_and_current_are_answered_even_when_diet_guess
     assert final(text, "report_contraindication") == "ask_who_should_avoid"
 
 
-def test_the_condition_being_treated_is_not_escalated():
-    assert final("can it fade marks left from old breakouts?", "ask_condition") == "ask_condition"
+def test_a_question_beside_a_mention_that_is_not_current_keeps_the_question_for_the_answer():
+    gated = decide("I'm not on blood thinners, how long does a session take?", "ask_during_treatment")
+    assert (gated["name"], gated["question"]) == ("ask_who_should_avoid", "ask_during_treatment")
+
+
+def test_the_condition_being_treated_is_not_escalated_and_its_question_is_answered():
+    gated = decide("can it fade marks left from old breakouts?", "ask_condition")
+    assert gated["name"] not in ("report_contraindication", "mention_contraindication")
+    assert gated["question"] == "ask_condition"
 
 
 def test_a_current_one_said_at_the_end_keeps_the_escalation_despite_an_old_mention():
@@ -69,6 +76,16 @@ def test_said_now_keeps_the_escalation_despite_an_old_mention():
 
 
 # Row 3: cannot tell whether it is current and theirs: ask.
+def test_a_sign_before_an_upcoming_session_is_a_contraindication_even_when_read_as_recovery():
+    assert final("sunburnt my face. 3 days ago. appointment saturday, fine?", "report_normal_recovery") \
+        == "report_contraindication"
+
+
+def test_a_condition_not_yet_cleared_stays_current():
+    text = "I got shingles last week and it hasn't completely cleared yet, I'm booked for monday"
+    assert final(text, "report_contraindication") == "report_contraindication"
+
+
 def test_a_danger_sign_that_stands_alone_beats_a_contraindication_guess():
     ranking = [{"name": "report_contraindication", "confidence": 0.64}, {"name": "report_red_flag", "confidence": 0.2}]
     text = "there are raised bubbles filled with fluid on my neck and they're sore"
