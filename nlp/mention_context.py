@@ -38,7 +38,7 @@ _NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|
                            r"( \w+)?( fully| completely| totally| quite| all the way)? (cleared|healed|gone|resolved|better)\b",
                            re.IGNORECASE)
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our)\b"
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|mi)\b"  # "mi" : Patois "I"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
                            r"|^\W*(on|taking|been on|started|stopped|finished|quit|came off|using|have|got|having|pregnant|breastfeeding|nursing|"
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)

@@ -57,7 +57,7 @@ SAFETY_INTENTS = RECOVERY_INTENTS | {"report_contraindication", "mention_contrai
 _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm) (i|i'm|im|i've|ive|i have|my|it'?s)\b"
                                  r"|\b(came|come|coming) back\b|\bagain\b|\bflar(e|ing)( up)?\b"
                                  r"|\b(have|got|getting|having) (one|some|it|them|an? \w+)( \w+)? (now|right now|atm|at the moment|currently)\b"
-                                 r"|\b(i'?m|i am) (still |also )?(on|taking)\b"
+                                 r"|\b(i'?m|i am) (still |also |currently |now )?(on|taking)\b"
                                  r"|(^|[.!?;,]\s*)(active|current|currently|now|rn|atm)\s*([.!?;,]|$)",
                                  re.IGNORECASE)
 # Above this the classifier is sure the message asks an ordinary question ("how long would the
