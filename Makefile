@@ -84,8 +84,9 @@ eval: train
 eval-blind: train
 	$(VENV)/python scripts/blind_eval.py dev
 
+# One batch: make eval-fresh BATCH='f[56]' (tests/blind/fresh_f5.yaml and fresh_f6.yaml).
 eval-fresh: train
-	$(VENV)/python scripts/blind_eval.py fresh
+	$(VENV)/python scripts/blind_eval.py fresh --batch '$(or $(BATCH),*)'
 
 # The older held-out file, written in the training data's own voice: it overstates (README).
 eval-heldout: train
