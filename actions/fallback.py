@@ -60,6 +60,12 @@ def contact_line() -> str:
             f"({clinic.hours}), {clinic.address}.")
 
 
+def suggested_guesses(tracker: Tracker, count: int = 3) -> List[str]:
+    """The classifier's best guesses that have a suggestion of their own, best first."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:count]
+
+
 def answer_nearest(dispatcher: CollectingDispatcher, guesses: List[str]) -> bool:
     """"It sounds like you're asking about ...", that answer, and the next two guesses as buttons;
     False when the best guess has no answer of its own (it needs the conversation's context)."""
@@ -82,8 +88,7 @@ class ActionDefaultAskAffirmation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:3]
+        guesses = suggested_guesses(tracker)
         if not guesses:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import RETRIEVAL_INTENT, conditions_in_message, topic_response
-from actions.fallback import SUGGESTIONS, answer_nearest, contact_line
+from actions.fallback import answer_nearest, contact_line, suggested_guesses
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
 
@@ -69,9 +69,7 @@ class ActionAnswerOutOfScope(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
         if not text.startswith("/") and (conditions_in_message(tracker) or mentions_skin_treatment(text)):
-            ranking = tracker.latest_message.get("intent_ranking") or []
-            guesses = [r["name"] for r in ranking if r.get("name") in SUGGESTIONS]
-            if answer_nearest(dispatcher, guesses[:3]):
+            if answer_nearest(dispatcher, suggested_guesses(tracker)):
                 return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

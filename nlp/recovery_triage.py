@@ -203,11 +203,10 @@ _OTHERS_SUBJECT = re.compile(
     r"everyone|a lot of people|most people))\b", re.IGNORECASE)
 _HEARSAY = re.compile(r"\b(read|heard|seen|saw|watched)\b.{0,40}\b(people|someone|others|stories|reviews|online|forums?|"
                       r"videos?|tiktok|reddit)\b|\bhorror stories\b", re.IGNORECASE)
-_OWN_REPORT = re.compile(r"\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?)\b"
-                         r"|\bi('ve| have)? (got|had)\b", re.IGNORECASE)
-_OWN_SKIN = re.compile(r"\b(i|i'm|im|i've|ive|me|mine|myself)\b(?! (read|heard|saw|seen|watched|am nervous|'m nervous))"
-                       r"|\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?|eyelids?)\b",
-                       re.IGNORECASE)
+_MY_SKIN = r"\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?|eyelids?)\b"
+_OWN_REPORT = re.compile(_MY_SKIN + r"|\bi('ve| have)? (got|had)\b", re.IGNORECASE)
+_OWN_SKIN = re.compile(r"\b(i|i'm|im|i've|ive|me|mine|myself)\b(?! (read|heard|saw|seen|watched|am nervous|'m nervous))|"
+                       + _MY_SKIN, re.IGNORECASE)
 
 
 def _blank_sentences(text: str, drop) -> str:

@@ -17,7 +17,6 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -44,11 +43,6 @@ def sentence_blocks(message: Message) -> Dict[str, Any]:
     return blocks
 
 
-def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    """Each row scaled to unit length; rows of zeros stay zero."""
-    return normalize(sp.csr_matrix(matrix), norm="l2")
-
-
 class BlockWeighting:
     """Per-featurizer weighting learnt on the training data: IDF for sparse, scale for dense."""
 
@@ -68,8 +62,9 @@ class BlockWeighting:
         return self
 
     def vector(self, message: Message) -> Tuple[np.ndarray, np.ndarray]:
-        """One message's weighted features as (column indices, values): what `transform` gives
-        for a single row, without building sparse matrices (about 0.3 ms instead of 6 ms)."""
+        """One message's weighted features as (column indices, values), without building sparse
+        matrices (about 0.3 ms a message): sublinear TF times IDF for each sparse block, then
+        every block scaled to unit length, the dense one to `dense_weight`."""
         blocks = sentence_blocks(message)
         indices, values, offset = [], [], 0
         for origin, is_sparse, width in self.origins:
@@ -93,21 +88,13 @@ class BlockWeighting:
         return np.concatenate(indices), np.concatenate(values)
 
     def transform(self, messages: List[Message]) -> sp.csr_matrix:
-        columns = []
-        for origin, is_sparse, width in self.origins:
-            rows = []
-            for message in messages:
-                block = sentence_blocks(message).get(origin)
-                rows.append(sp.csr_matrix(block) if block is not None else sp.csr_matrix((1, width)))
-            matrix = sp.vstack(rows).tocsr().astype(np.float64)
-            if is_sparse:
-                # sublinear term frequency times IDF, in place (a diagonal matrix product costs ~10 ms)
-                matrix.data = (1.0 + np.log(np.maximum(matrix.data, 1e-12))) * self.idf[origin][matrix.indices]
-                matrix = _l2_rows(matrix)
-            else:
-                matrix = _l2_rows(matrix) * self.dense_weight
-            columns.append(matrix)
-        return sp.hstack(columns).tocsr()
+        """The weighted features of many messages (training): one `vector` per row."""
+        rows = [self.vector(message) for message in messages]
+        indptr = np.cumsum([0] + [len(columns) for columns, _ in rows])
+        indices = np.concatenate([columns for columns, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        data = np.concatenate([values for _, values in rows]) if rows else np.zeros(0)
+        width = sum(width for _, _, width in self.origins)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(messages), width))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

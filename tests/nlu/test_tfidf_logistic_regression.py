@@ -78,15 +78,6 @@ def test_the_response_selector_variant_answers_in_rasas_response_selector_shape(
         "ask_condition/scars", "ask_condition/pores"}
 
 
-def test_one_message_is_weighted_exactly_as_the_batch_transform_weights_it():
-    weighting = BlockWeighting(dense_weight=1.5).fit([message("how many sessions"), message("hurt pain")])
-    one = message("pain pain how", dense=[0.6, 0.8])
-    columns, values = weighting.vector(one)
-    row = np.zeros(len(VOCABULARY) + 2)
-    row[columns] = values
-    assert row == pytest.approx(weighting.transform([one]).toarray()[0])
-
-
 def test_the_fast_single_message_probabilities_are_sklearns(tmp_path):
     data = TrainingData([message("does it hurt", "ask_pain", [1, 0]), message("how many sessions", "ask_sessions", [0, 1]),
                          message("weather", "out_of_scope", [0.5, 0.5]), message("pain", "ask_pain", [1, 0.2])])
