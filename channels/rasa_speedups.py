@@ -4,17 +4,33 @@
 schema itself against the JSON Schema meta-schema, on every custom action call: about 90 ms of
 CPU per call on the 2-core machine, most of a custom-action turn. The schema is a constant, so it
 is checked once and its validator reused; responses are validated exactly as before.
+
+`Event.resolve_by_type` walks every subclass of `Event` (about 30 classes, recursively) for
+each event it reads back from the tracker store: 11,700 calls to load 390 events in a profile of
+20 turns. The class for a type name never changes once imported, so a name found is kept.
+
+SQLite's default rollback journal syncs the disk several times per commit (1.25 ms a tracker save
+here); in write-ahead-log mode with `synchronous=FULL` a commit is one sync of the log (0.28 ms),
+exactly as durable, and readers (staff tools) no longer block the assistant's writes.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text, Type
 
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
+import sqlite3
+
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_rasas_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[Text, Type[Event]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +52,28 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     raise error
 
 
+def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Rasa's lookup, remembered for every name it finds (unknown names are not cached)."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _rasas_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+def use_write_ahead_log(dbapi_connection: Any, connection_record: Any) -> None:
+    """On every new SQLite connection (the tracker store): WAL journal, full sync."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    if not event.contains(Engine, "connect", use_write_ahead_log):
+        event.listen(Engine, "connect", use_write_ahead_log)
 

@@ -74,6 +74,24 @@ _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ a
                             re.IGNORECASE)
 
 
+# "I read you must wait after Accutane. I never took it in my life.": a denial that points back
+# ("it", "them") at the mention in the same or the previous sentence.
+_DENIED_BACK = re.compile(r"(^\W*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|had\s+)?(never|not ever|never ever)\s+"
+                          r"(took|taken|take|used|use|had|have|tried|been on|gone on|done|got|gotten)\s+"
+                          r"(it|them|that|those|this|one|any)"
+                          # the denial ends there: "I never took it seriously" denies nothing
+                          r"\s*(\b(in my life|before|ever|at all|though|tho|either|myself)\b|[.,!?;)]|$)",
+                          re.IGNORECASE)
+
+
+def _denied_back(doc, ent) -> bool:
+    sentence = ent.sent
+    if _DENIED_BACK.search(doc.text[ent.end_char:sentence.end_char]):
+        return True
+    after = [s for s in doc.sents if s.start == sentence.end]
+    return bool(after) and bool(_DENIED_BACK.search(after[0].text))
+
+
 def _resolved_after(rest_of_sentence: str) -> bool:
     return bool(_RESOLVED_LATER.search(rest_of_sentence)) and not _STILL.search(rest_of_sentence)
 
@@ -159,7 +177,7 @@ class MentionContext:
             someone_else = bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
-                negated=bool(ent._.is_negated), historical=historical,
+                negated=bool(ent._.is_negated) or _denied_back(doc, ent), historical=historical,
                 hypothetical=bool(ent._.is_hypothetical), someone_else=someone_else,
                 first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence)),
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))

@@ -11,8 +11,8 @@ LanguageModelFeaturizer, ConveRTFeaturizer):
   the sentence vector. That costs no second model pass, keeps `aggregate_sequence_features`
   (mean) equal to the sentence feature, and gives a transformer or entity tagger, if one is
   enabled later, the message's meaning at every token rather than nothing.
-The embedding is also stored on the message as `sentence_embedding` (not in the parse output),
-so later components can reuse it without encoding again.
+The embedding is not also kept in the message's data: Rasa fingerprints every message's data
+after each training step, and hashing 9,000 printed vectors cost about 15 s a training.
 
 Button payloads ("/intent{...}") still run through the whole NLU pipeline at inference (the
 RegexMessageHandler overrides the prediction afterwards), so they get zero features of the same
@@ -48,7 +48,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlp import sentence_encoder
 from nlp.sentence_encoder import EMBEDDING_DIM, SentenceEncoder, get_encoder
 
-SENTENCE_EMBEDDING = "sentence_embedding"  # message property: the (384,) float32 embedding
 BATCH_SIZE = 64
 FEATURIZE_RESPONSES = "featurize_responses"
 
@@ -67,7 +66,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["tokenizers", "safetensors", "scipy"]
+        return ["tokenizers", "safetensors", "tensorflow"]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -123,8 +122,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for message in to_encode:
             vector = embeddings[message.get(attribute)].copy()  # no array shared between messages
             self._add(message, attribute, vector)
-            if attribute == TEXT:
-                message.set(SENTENCE_EMBEDDING, vector)
 
     def _add(self, message: Message, attribute: Text, vector: np.ndarray) -> None:
         tokens = message.get(TOKENS_NAMES[attribute]) or []

@@ -1,6 +1,8 @@
 """The cached action-response validation accepts and rejects exactly what Rasa's own does."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -48,3 +50,41 @@ def test_apply_replaces_the_method_rasa_calls(monkeypatch, action):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASAS_OWN)
     rasa_speedups.apply()
     assert RemoteAction._validate_action_result is rasa_speedups.validate_action_result
+
+
+@pytest.mark.parametrize("name", ["user", "bot", "action", "slot", "session_started", "restart"])
+def test_event_types_resolve_to_rasas_classes(name):
+    from rasa.shared.core.events import Event
+
+    expected = rasa_speedups._rasas_resolve_by_type(name)
+    assert rasa_speedups.resolve_by_type(name) is expected
+    assert rasa_speedups.resolve_by_type(name) is expected  # from the cache now
+
+
+def test_unknown_event_types_still_fail_or_fall_back_as_in_rasa():
+    from rasa.shared.core.events import UserUttered
+
+    with pytest.raises(ValueError, match="Unknown event name"):
+        rasa_speedups.resolve_by_type("no_such_event")
+    assert rasa_speedups.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    assert "no_such_event" not in rasa_speedups._event_classes
+
+
+def test_tracker_events_read_back_through_the_patched_lookup(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  condition:\n    type: text\n    mappings: [{type: custom}]")
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker.from_events("visitor", [UserUttered("<b>hi</b> '; DROP TABLE events;--"),
+                                                           SlotSet("condition", "acne_scars")])
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("visitor"))
+    assert [type(e) for e in again.events] == [UserUttered, SlotSet]
+    assert again.events[0].text == "<b>hi</b> '; DROP TABLE events;--"  # stored as data
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL

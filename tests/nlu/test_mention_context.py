@@ -36,6 +36,12 @@ def only_mention(text):
     ("as a girl I had psoriasis but I've had nothing since", "historical"),
     ("stopped accutane about 6 yeras ago", "historical"),
     ("got sunburnt in june but it's completely healed now", "historical"),
+    ("Rosacea? Nope, never had it. Does it shrink pores?", "negated"),  # asked and answered
+    ("People warned me about Accutane. I've never been on it. How long is the downtime?", "negated"),
+    ("isotretinoin?? never taken it", "negated"),
+    ("Just a general question, not about me: why can't you needle over eczema?", "hypothetical"),
+    ("A few of our patients have psoriasis, do you treat around it?", "someone_else"),
+    ("my customers keep asking whether it is ok with cold sores", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -53,9 +59,15 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "I was diagnosed with psoriasis years ago",  # the date of a diagnosis, not of an end
     "I get those cold sores on my lip and one came up this morning",  # "those" is not "those with"
     "me and my husband are trying for a baby",  # the visitor is one of the two
+    "I'm on accutane and I never took it seriously, can I book?",  # "never took it" + more: no denial
+    "general question, I'm on warfarin, is that an issue?",  # "I'm" ends the general scope
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
+
+
+def test_a_question_mark_then_no_idea_is_not_a_denial():
+    assert not only_mention("rosacea? no idea, I just go red and stay red").negated
 
 
 def test_a_bare_mention_is_current_but_not_certainly_the_visitors():

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, RESPONSE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.sentence_embedding_featurizer import SENTENCE_EMBEDDING, SentenceEmbeddingFeaturizer
+from nlp.sentence_embedding_featurizer import SentenceEmbeddingFeaturizer
 from nlp.sentence_encoder import EMBEDDING_DIM, SentenceEncoder, get_encoder
 
 
@@ -66,8 +66,7 @@ def test_text_gets_a_sentence_feature_and_one_sequence_row_per_token(encoder, to
     expected = get_encoder().encode(["does microneedling hurt a lot?"])[0]
     np.testing.assert_allclose(sentence.features[0], expected, atol=1e-6)
     np.testing.assert_allclose(sequence.features, np.tile(expected, (5, 1)), atol=1e-6)
-    np.testing.assert_allclose(message.get(SENTENCE_EMBEDDING), expected, atol=1e-6)
-    assert SENTENCE_EMBEDDING not in message.as_dict(only_output_properties=True)
+    assert message.as_dict(only_output_properties=True) == {TEXT: "does microneedling hurt a lot?"}
 
 
 def test_the_sequence_follows_the_rasa_tokens_not_the_word_pieces(encoder, tokenizer):
@@ -82,7 +81,6 @@ def test_button_payloads_get_zero_features_without_running_the_model(encoder, to
     assert encoder.texts == []
     assert sentence.features.shape == (1, EMBEDDING_DIM) and not sentence.features.any()
     assert sequence.features.shape == (len(payload.get(TOKENS_NAMES[TEXT])), EMBEDDING_DIM)
-    assert payload.get(SENTENCE_EMBEDDING) is None
 
 
 def test_messages_without_text_are_left_alone(encoder):
@@ -111,8 +109,9 @@ def test_training_data_is_featurized_in_batches_each_text_once(encoder, tokenize
         assert sequence.features.shape == (len(example.get(TOKENS_NAMES[TEXT])), EMBEDDING_DIM)
         assert sentence.features.shape == (1, EMBEDDING_DIM)
     first, _, _, duplicate = training_data.training_examples[:4]
-    np.testing.assert_array_equal(first.get(SENTENCE_EMBEDDING), duplicate.get(SENTENCE_EMBEDDING))
-    assert first.get(SENTENCE_EMBEDDING) is not duplicate.get(SENTENCE_EMBEDDING)
+    np.testing.assert_array_equal(first.get_dense_features(TEXT)[1].features,
+                                  duplicate.get_dense_features(TEXT)[1].features)
+    assert first.get_dense_features(TEXT)[1].features is not duplicate.get_dense_features(TEXT)[1].features
     assert first.get_dense_features(RESPONSE) == (None, None), "responses only with featurize_responses"
 
 

@@ -1,4 +1,4 @@
-"""The NumPy all-MiniLM-L6-v2 encoder (nlp/sentence_encoder.py) on the installed model files."""
+"""The all-MiniLM-L6-v2 encoder (nlp/sentence_encoder.py) on the installed model files."""
 from __future__ import annotations
 
 import math
@@ -147,18 +147,12 @@ def test_matches_a_token_by_token_reference_implementation(encoder, weights):
     np.testing.assert_allclose(padded, expected, atol=1e-5)
 
 
-def test_one_message_is_encoded_on_one_blas_thread_and_a_batch_on_all(encoder, monkeypatch):
-    from threadpoolctl import threadpool_info
-
-    seen = []
-    original = encoder._encode_ids
-
-    def recording(batch_ids):
-        seen.append({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
-        return original(batch_ids)
-
-    monkeypatch.setattr(encoder, "_encode_ids", recording)
+def test_the_graph_is_traced_once_for_every_length_and_batch_size(encoder):
+    # A retrace costs about a second: a visitor must never pay it because their message is
+    # longer or shorter than the last one.
     encoder.encode(["does it hurt?"])
-    encoder.encode(["does it hurt?", "how many sessions?"])
-    assert seen[0] == {1}
-    assert seen[1] == {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+    traces = encoder._embed.experimental_get_tracing_count()
+    encoder.encode(["ok"])
+    encoder.encode(["how many sessions will I need for deep acne scars on both cheeks and my chin?"])
+    encoder.encode(["does it hurt?", "how many sessions?", "ok"], batch_size=2)
+    assert encoder._embed.experimental_get_tracing_count() == traces
