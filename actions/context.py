@@ -21,9 +21,10 @@ RETRIEVAL_INTENT = "ask_condition"
 # Below this the selector's choice of condition for a message that names none is a guess, and
 # the condition in context wins.
 SURE_SELECTION = 0.5
-# ... and higher when the message points back ("would those ever fully go away?").
+# ... and higher when the message points back ("would those ever fully go away?"). Not "it" (the
+# treatment, in nearly every question) nor "this"/"that" ("can it help that orange-peel look?").
 SURE_SELECTION_WITH_PRONOUN = 0.85
-_POINTS_BACK = re.compile(r"\b(those|these|them|they|it|that|this|mine|ones)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(those|these|them|they|mine|ones)\b", re.IGNORECASE)
 MAX_CONDITIONS_PER_ANSWER = 3  # "acne scars and stretch marks and pores?" answers each, up to this
 
 # Follow-up topics answered per condition: the intent, and the conditions that have their own

@@ -322,3 +322,11 @@ def test_no_reminder_without_an_earlier_contraindication():
                            entities=[("condition", "stretch_marks", "stretch marks")])
     dispatcher, _ = run_action(ActionAnswerInContext(), tracker)
     assert markers(dispatcher) == []
+
+
+def test_it_and_that_do_not_point_back_to_the_condition_in_context():
+    # "it" is the treatment; "that orange-peel look" names a new thing the selector recognised.
+    dispatcher, _ = answer_condition("can it help that orange-peel look on my thighs?",
+                                     slots={"condition": "acne_scars"},
+                                     response_selector=_unsure_selection("ask_condition/enlarged_pores", 0.7))
+    assert responses(dispatcher)[0] == "utter_ask_condition/enlarged_pores"
