@@ -25,6 +25,11 @@ SURE_SELECTION = 0.5
 # treatment, in nearly every question) nor "this"/"that" ("can it help that orange-peel look?").
 SURE_SELECTION_WITH_PRONOUN = 0.85
 _POINTS_BACK = re.compile(r"\b(those|these|them|they|mine|ones)\b", re.IGNORECASE)
+
+
+def points_back(text: str) -> bool:
+    """"would those ever go away?", "and the old ones?": the message refers to what was discussed."""
+    return bool(_POINTS_BACK.search(text or ""))
 MAX_CONDITIONS_PER_ANSWER = 3  # "acne scars and stretch marks and pores?" answers each, up to this
 
 # Follow-up topics answered per condition: the intent, and the conditions that have their own
@@ -88,7 +93,7 @@ class ActionAnswerCondition(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         conditions = conditions_in_message(tracker)
         in_context = tracker.get_slot("condition")
-        sure = SURE_SELECTION_WITH_PRONOUN if _POINTS_BACK.search(tracker.latest_message.get("text") or "") else SURE_SELECTION
+        sure = SURE_SELECTION_WITH_PRONOUN if points_back(tracker.latest_message.get("text")) else SURE_SELECTION
         if in_context and not entity_values(tracker, "condition") and selector_confidence(tracker) < sure:
             # "would those ever fully go away?" after stretch marks: the condition talked about,
             # not the selector's unsure guess from a message that names none.

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import RETRIEVAL_INTENT, conditions_in_message, topic_response
+from actions.context import RETRIEVAL_INTENT, conditions_in_message, points_back, topic_response
 from actions.fallback import answer_nearest, contact_line, suggested_guesses
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
@@ -60,7 +60,8 @@ class ActionAnswerOutsideGuide(Action):
 class ActionAnswerOutOfScope(Action):
     """The off-topic refusal, kept for what has nothing to do with skin treatment. A message the
     classifier put there that names skin, a treatment or a condition ("and does the same mechanism
-    improve surface texture?") gets the nearest answer instead."""
+    improve surface texture?") gets the nearest answer instead, and one that points back at the
+    condition just discussed ("and the old white ones?") gets that condition's answer."""
 
     def name(self) -> Text:
         return "action_answer_out_of_scope"
@@ -68,7 +69,14 @@ class ActionAnswerOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
-        if not text.startswith("/") and (conditions_in_message(tracker) or mentions_skin_treatment(text)):
+        if text.startswith("/"):
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        in_context = tracker.get_slot("condition")
+        if in_context and tracker.get_slot("last_topic") == "condition" and points_back(text):
+            dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{in_context}")
+            return [SlotSet("last_topic", "condition")]
+        if conditions_in_message(tracker) or mentions_skin_treatment(text):
             if answer_nearest(dispatcher, suggested_guesses(tracker)):
                 return []
         dispatcher.utter_message(response="utter_out_of_scope")

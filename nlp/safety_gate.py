@@ -63,6 +63,9 @@ _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm)
 # Above this the classifier is sure the message asks an ordinary question ("how long would the
 # redness last after a session?"): a treatment cue with a mild sign does not make it a report.
 SURE_QUESTION_CONFIDENCE = 0.8
+# With no sign found and no word of a treatment had ("some parts of my face are darker, can
+# microneedling even it out?"), the classifier alone reads a report only this sure.
+UNCUED_REPORT_CONFIDENCE = 0.7
 
 
 def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
@@ -99,7 +102,8 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     """Rule 1: the intent for a post-treatment report, or None when the message is not one.
     `result` is the recovery triage of the message; `denied_red_flags`: ConText read every
     red-flag word of the message as denied ("no pain, just dry bits")."""
-    by_diet = _recovery_mass(ranking) >= REPORT_CONFIDENCE and (
+    cued = bool(result.signs) or recovery_triage.had_treatment(text) or recovery_triage.reports_after_treatment(text)
+    by_diet = _recovery_mass(ranking) >= (REPORT_CONFIDENCE if cued else UNCUED_REPORT_CONFIDENCE) and (
         intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
                      and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)

@@ -198,7 +198,7 @@ class SentenceEncoder:
     def _embed_graph(self, ids: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
         """(batch, 384) mean-pooled, L2-normalised embeddings of padded ids (traced once)."""
         hidden = self._forward(ids, mask)
-        summed = tf.reduce_sum(hidden * mask[:, :, None], axis=1)
+        summed = tf.reduce_sum(hidden * tf.expand_dims(mask, -1), axis=1)
         mean = summed / tf.reduce_sum(mask, axis=1, keepdims=True)
         return mean / tf.maximum(tf.norm(mean, axis=1, keepdims=True), 1e-12)
 
@@ -209,7 +209,7 @@ class SentenceEncoder:
         x = tf.gather(self.word_embeddings, ids) + self.position_type[:length]
         x = tf.reshape(_layer_norm(x, *self.emb_ln, self.eps), (batch * length, hidden))
         # (batch, 1, 1, length): padding keys get no attention from any query.
-        key_bias = ((1.0 - mask) * _MASKED)[:, None, None, :]
+        key_bias = tf.reshape((1.0 - mask) * _MASKED, (batch, 1, 1, length))
         for layer in self.layers:
             qkv = tf.reshape(tf.matmul(x, layer.qkv_w) + layer.qkv_b, (batch, length, 3, heads, head_dim))
             qkv = tf.transpose(qkv, (2, 0, 3, 1, 4))  # (3, batch, heads, length, head_dim)

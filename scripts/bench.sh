@@ -29,7 +29,9 @@ mkdir -p "$OUT" "$WORK" var/log
 train() {  # label config models-dir
   echo "== training '$1' from scratch ($2)"
   local start=$SECONDS
-  "$rasa" train --force -c "$2" --fixed-model-name microneedling --out "$3" >"var/log/bench-train-$1.log" 2>&1
+  # An empty training cache of its own: --force alone still reuses cached steps.
+  RASA_CACHE_DIRECTORY="$WORK/cache-$1" "$rasa" train --force -c "$2" --fixed-model-name microneedling \
+    --out "$3" >"var/log/bench-train-$1.log" 2>&1
   echo "$((SECONDS - start)) s" | tee "$OUT/$1-train.txt"
 }
 

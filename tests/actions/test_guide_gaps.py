@@ -66,3 +66,21 @@ def test_a_skin_question_read_as_off_topic_gets_the_nearest_answer_not_a_refusal
     dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
     assert responses(dispatcher) == ["utter_how_it_works"]
     assert "utter_out_of_scope" not in responses(dispatcher)
+
+
+def test_a_follow_up_pointing_back_at_the_condition_just_answered_gets_that_condition():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("and the old white ones from years ago, or only new?", "out_of_scope",
+                           slots={"condition": "stretch_marks", "last_topic": "condition"},
+                           intent_ranking=[("out_of_scope", 0.6), ("ask_results_vary", 0.1)])
+    dispatcher, events = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_ask_condition/stretch_marks"]
+
+
+def test_pointing_back_without_a_condition_just_discussed_is_still_off_topic():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("are those the ones that won the league?", "out_of_scope",
+                           slots={"condition": "stretch_marks", "last_topic": "booking"},
+                           intent_ranking=[("out_of_scope", 0.9)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_out_of_scope"]
