@@ -195,8 +195,9 @@ class ActionRespondToRecoveryReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        if first_entity_value(tracker, "red_flag"):
-            return triage_red_flag(dispatcher, tracker)
+        red_flag = first_entity_value(tracker, "red_flag")
+        if red_flag and red_flag not in recovery_triage.denied_danger(latest_text(tracker).lower()):
+            return triage_red_flag(dispatcher, tracker)  # ("no exudate, no fever" names them to deny them)
         # "Normal" only if the conversation so far agrees: "had it 9 days ago" ... "still red?"
         recent = recent_visitor_text(tracker)
         earlier = recovery_triage.triage(recent, condition_spans(recent))

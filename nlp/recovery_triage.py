@@ -140,7 +140,14 @@ _NEGATION_BREAK = re.compile(r".*(,|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcep
                              r"\bbecause\b|\bsince\b|\bso\b|\band now\b)", re.S)
 
 
+# "no swelling, discharge or pain": a denied list ends with "or"/"nor", so its commas do not end
+# the denial. ("no pain, swelling is spreading" has no "or": the swelling is said.)
+_DENIED_LIST = re.compile(r"\b(?:no|without|zero|nil|not any)\s+([a-z-]+(?:\s*,\s*[a-z-]+){1,5}\s*,?\s*(?:or|nor)\s+[a-z-]+)")
+
+
 def _negated(text: str, start: int) -> bool:
+    if any(m.start(1) <= start < m.end(1) for m in _DENIED_LIST.finditer(text)):
+        return True
     window = text[max(0, start - _NEGATION_WINDOW):start]
     return bool(_NEGATION.search(_NEGATION_BREAK.sub("", window, count=1)))
 

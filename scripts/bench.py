@@ -242,7 +242,7 @@ def report() -> int:
             cells.append(f"{c['turns_per_s']:.0f} turns/s, {c['median_ms']:.0f} / {c['p95_ms']:.0f} ms, "
                          f"{c['errors']} errors" if c else "–")
         row(f"{level} concurrent conversations: throughput, median / p95, errors", cells)
-    lines += ["", f"Sentence encoder alone (all-MiniLM-L6-v2, NumPy): {read_text('encoder.txt')}."]
+    lines += ["", f"Sentence encoder alone (all-MiniLM-L6-v2, TensorFlow graph): {read_text('encoder.txt')}."]
     text = "\n".join(lines) + "\n"
     (ROOT / "reports" / "bench.md").write_text(text)
     plot(runs)

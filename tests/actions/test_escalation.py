@@ -253,6 +253,14 @@ def test_normal_recovery_is_reassured_without_escalation():
     assert slots == {"last_topic": "normal_recovery"}
 
 
+def test_danger_words_named_only_to_deny_them_leave_the_reassurance():
+    tracker = make_tracker("treated 48 hours ago, mild redness and some tightness, no exudate, no fever. ok?",
+                           "report_normal_recovery", entities=[("red_flag", "infection_signs", "fever")])
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
+
+
 def test_a_red_flag_inside_a_recovery_report_is_triaged(clinic_config):
     tracker = make_tracker("day 3 and it's still red, now there's pus on my chin", "report_normal_recovery",
                            entities=[("red_flag", "infection_signs", "pus")])

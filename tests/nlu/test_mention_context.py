@@ -78,3 +78,8 @@ def test_a_bare_mention_is_current_but_not_certainly_the_visitors():
 def test_someone_elses_condition_does_not_clear_the_visitors_own():
     mentions = get_mention_context(PIPELINE_DIR).mentions("my mum has rosacea and I have eczema")
     assert {m.key: m.current_and_own for m in mentions} == {"rosacea": False, "autoimmune": True}
+
+
+def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
+    mention = only_mention("people say microneedling leaves you looking sunburnt, how many days until I'm presentable?")
+    assert mention.hypothetical and not mention.current_and_own

@@ -109,3 +109,16 @@ def test_someone_elses_danger_sign_still_counts():
 def test_danger_signs_named_only_to_be_denied_are_recorded():
     result = triage("day 2, red and a bit tight, no pus and no fever")
     assert result.tier == NORMAL and "infection_signs" in result.denied
+
+
+@pytest.mark.parametrize("text, tier", [
+    # a denied list keeps its denial across commas when it ends in "or"
+    ("30 hours after treatment it's pink and warm, no swelling, discharge or pain, is that expected?", "normal"),
+    ("no pain, swelling is spreading down my neck since my session yesterday", "danger"),
+    # "big" is swelling for lips and eyes, not for pores on cheeks; hospital discharge is not pus
+    ("the pores on my nose and cheeks are very big, can microneedling make them smaller?", "beyond_normal"),
+    ("my lips are huge after microneedling this morning", "danger"),
+    ("finished chemo years ago and was discharged from oncology, what interval between sessions?", "beyond_normal"),
+])
+def test_denied_lists_big_pores_and_hospital_discharge(text, tier):
+    assert triage(text).tier == tier
