@@ -85,20 +85,3 @@ def test_tracker_events_read_back_through_the_patched_lookup(tmp_path):
     again = asyncio.run(store.retrieve("visitor"))
     assert [type(e) for e in again.events] == [UserUttered, SlotSet]
     assert again.events[0].text == "<b>hi</b> '; DROP TABLE events;--"  # stored as data
-    with store.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-
-
-def test_an_sqlite_tracker_store_keeps_its_connections_and_postgres_keeps_rasas_options(tmp_path, monkeypatch):
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
-    from sqlalchemy.pool import QueuePool
-
-    rasa_speedups.apply()
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    assert isinstance(store.engine.pool, QueuePool)
-    monkeypatch.delenv("SQL_POOL_SIZE", raising=False)
-    assert rasa_speedups.create_engine_kwargs("postgresql://u:p@localhost/rasa") == \
-        rasa_speedups._rasas_engine_kwargs("postgresql://u:p@localhost/rasa")
-    assert rasa_speedups.create_engine_kwargs("sqlite://") == {}  # in memory: Rasa's own (none)
