@@ -88,8 +88,7 @@ def _denied_back(doc, ent) -> bool:
     sentence = ent.sent
     if _DENIED_BACK.search(doc.text[ent.end_char:sentence.end_char]):
         return True
-    after = [s for s in doc.sents if s.start == sentence.end]
-    return bool(after) and bool(_DENIED_BACK.search(after[0].text))
+    return sentence.end < len(doc) and bool(_DENIED_BACK.search(doc[sentence.end].sent.text))
 
 
 def _resolved_after(rest_of_sentence: str) -> bool:

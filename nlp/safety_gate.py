@@ -102,14 +102,15 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     """Rule 1: the intent for a post-treatment report, or None when the message is not one.
     `result` is the recovery triage of the message; `denied_red_flags`: ConText read every
     red-flag word of the message as denied ("no pain, just dry bits")."""
-    cued = bool(result.signs) or recovery_triage.had_treatment(text) or recovery_triage.reports_after_treatment(text)
+    reports = recovery_triage.reports_after_treatment(text)
+    had_treatment = recovery_triage.had_treatment(text)
+    cued = bool(result.signs) or had_treatment or reports
     by_diet = _recovery_mass(ranking) >= (REPORT_CONFIDENCE if cued else UNCUED_REPORT_CONFIDENCE) and (
         intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
                      and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)
-    by_cue = (recovery_triage.reports_after_treatment(text) and bool(result.signs)
-              and (result.tier == recovery_triage.DANGER or not sure_question
-                   or recovery_triage.had_treatment(text)))
+    by_cue = (reports and bool(result.signs)
+              and (result.tier == recovery_triage.DANGER or not sure_question or had_treatment))
     # A danger sign told as a fact ("the skin has gone grey", "it keeps bleeding"); the weak ones
     # ("I felt faint") only when the classifier also reads a report.
     by_danger = (result.tier == recovery_triage.DANGER and not recovery_triage.asks_ahead(text)

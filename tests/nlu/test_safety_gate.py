@@ -75,7 +75,6 @@ def test_said_now_keeps_the_escalation_despite_an_old_mention():
     assert final(text, "report_contraindication") == "report_contraindication"
 
 
-# Row 3: cannot tell whether it is current and theirs: ask.
 def test_a_sign_before_an_upcoming_session_is_a_contraindication_even_when_read_as_recovery():
     assert final("sunburnt my face. 3 days ago. appointment saturday, fine?", "report_normal_recovery") \
         == "report_contraindication"
@@ -103,6 +102,7 @@ def test_a_weak_classifier_guess_without_any_vocabulary_mention_does_not_escalat
     assert final(text, "report_contraindication", confidence=0.33, ranking=ranking) == "ask_condition"
 
 
+# Row 3: cannot tell whether it is current and theirs: ask.
 def test_a_bare_mention_gets_the_clarifying_question():
     assert final("lupus and microneedling?", "ask_what_is") == "mention_contraindication"
 
