@@ -152,12 +152,36 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(_NEGATION_BREAK.sub("", window, count=1)))
 
 
+# "She's fretting she's allergic, but there's no swelling or rash": a feared reaction whose signs
+# the message denies is a worry, not a sign. Only the word for the reaction: a described sign
+# ("worried, my lips are swelling") is always a sign.
+_FEARED = re.compile(r"\b(worr\w*|fret\w*|scared|afraid|concerned|paranoid|nervous|anxious|panick\w*|freak\w*|fear\w*)"
+                     r"\b[^.!?;]{0,25}$")
+
+
+def _feared_but_denied(text: str, match: re.Match) -> bool:
+    return (match.group().startswith("allerg") and bool(_FEARED.search(text[max(0, match.start() - 40):match.start()]))
+            and bool(_DENIED_WORDS.search(text)))
+
+
+# "stings like a sunburn", "a sunburn-level sting": the sensation the guide calls normal, so it is
+# read as the sunburn it is compared to, not as a new burning or stinging.
+_SUNBURN_LIKE = re.compile(
+    r"\b(sting\w*|burn|burns|burning)\b( (a (little|bit)|slightly|mildly|just))? (like|as with|similar to|as if from) "
+    r"(a |an )?(mild |light |bad |slight )?sun ?burn\w*|\bsun ?burn\w*[- ]?(level|like|type|ish|style)? (sting\w*|burn\w*)\b")
+
+
+def _as_sunburn(text: str) -> str:
+    return _SUNBURN_LIKE.sub(lambda m: "sunburn".ljust(len(m.group())), text)
+
+
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
+    text = _as_sunburn(text)
     for sign in load_signs():
         for pattern in sign.patterns:
-            if any(not _negated(text, m.start()) for m in pattern.finditer(text)):
+            if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)) for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break
     return found

@@ -42,6 +42,8 @@ def only_mention(text):
     ("Just a general question, not about me: why can't you needle over eczema?", "hypothetical"),
     ("A few of our patients have psoriasis, do you treat around it?", "someone_else"),
     ("my customers keep asking whether it is ok with cold sores", "someone_else"),
+    ("my neice has eczema, is needling ok for her?", "someone_else"),  # relatives as texters spell them
+    ("the woman who does my nails has rosacea, can people like her have it?", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -61,6 +63,9 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "me and my husband are trying for a baby",  # the visitor is one of the two
     "I'm on accutane and I never took it seriously, can I book?",  # "never took it" + more: no denial
     "general question, I'm on warfarin, is that an issue?",  # "I'm" ends the general scope
+    # the relative is named to say the question is not theirs
+    "Asking for me, not for my mum: I have psoriasis on my knees. Is that a problem?",
+    "this time it's for me and not my boyfriend, I have vitiligo on my arms",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors

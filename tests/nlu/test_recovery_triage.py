@@ -38,6 +38,13 @@ def test_every_danger_sign_of_the_policy_is_danger(text, reason):
     "my face is red and warm like a sunburn, had it done yesterday",
     "skin feels tight and a bit flaky 2 days out",
     "no pus or fever, just pink and tight the day after, is that ok?",
+    # a sting or burn compared to a sunburn is the sunburn the guide describes
+    "the day after, my skin is red and stings a bit like a mild sunburn, ok?",
+    "had it yesterday: redness, warmth and a sunburn-type sting, normal?",
+    # "beyond" as "more than", not as spreading past the treated area
+    "day 2, red and warm, nothing beyond a light sting like sunburn",
+    # a feared reaction whose signs are denied is a worry, not a sign
+    "my sister had it this morning, she's scared she's allergic but there's no swelling or hives, just pink",
 ])
 def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
     assert triage(text).tier == NORMAL
@@ -54,6 +61,15 @@ def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
 ])
 def test_beyond_normal_is_never_reassured(text):
     assert triage(text).tier == BEYOND_NORMAL
+
+
+@pytest.mark.parametrize("text", [
+    "had it yesterday, I'm worried it's an allergy, my lips are puffing up, no fever though",
+    "day 1 and I'm scared this is an allergic reaction",  # nothing denied: the fear is taken at its word
+    "the redness has gone beyond the treated area since yesterday's session",
+])
+def test_a_worry_or_a_spread_with_its_sign_said_stays_danger(text):
+    assert triage(text).tier == DANGER
 
 
 def test_a_report_with_no_sign_recognised_is_not_normal():
