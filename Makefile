@@ -11,7 +11,7 @@ PIPELINE_STAMP := var/spacy/en_microneedling/vocabulary.hash
 TRAINING_INPUTS := config.yml domain.yml $(wildcard nlp/*.py) $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*' 2>/dev/null) $(PIPELINE_STAMP)
 
 # browser: Debian's Chromium for the widget tests (installed when missing)
-.PHONY: browser help install build train run run-scaled shell test test-unit validate test-stories test-live test-scaled eval eval-blind eval-fresh eval-heldout bench tickets purge audit clean
+.PHONY: browser help install build train run run-scaled shell test test-unit validate test-stories test-live test-shell test-scaled eval eval-blind eval-fresh eval-heldout bench tickets purge audit clean staff console review-sheet
 
 help:
 	@echo "make run     install, build, train if needed, serve the assistant + widget demo (Ctrl-C stops)"
@@ -22,6 +22,8 @@ help:
 	@echo "make eval-blind   behaviour on the blind development set (the headline figure); eval-fresh: the fresh batch"
 	@echo "make bench   training, accuracy, latency, throughput, memory vs stock rasa init config (reports/bench.md)"
 	@echo "make tickets ARGS='list'   clinician follow-up tickets (list|show REF|resolve REF|renotify)"
+	@echo "make console   the staff console alone on http://127.0.0.1:5080 (CONSOLE_PORT); make run serves it too"
+	@echo "make staff ARGS='add --role clinician name@clinic'   console accounts (add|list|disable|reset)"
 	@echo "make purge DAYS=90   remove conversations and tickets older than 90 days (default: \$$RETENTION_DAYS)"
 	@echo "make audit   known vulnerabilities of the pinned packages (pip-audit, needs the internet)"
 
@@ -56,14 +58,19 @@ validate: build
 	$(VENV)/python scripts/validate_data.py
 
 test-unit: train
-	$(VENV)/pytest -q tests/actions tests/channels tests/nlu tests/blind
+	$(VENV)/pytest -q tests/actions tests/channels tests/nlu tests/blind tests/console
 
 test-stories: train
 	$(RASA) test core -m $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories
 
 # One running assistant (action server, Rasa server, demo page) for the REST and browser tests.
 test-live: train browser
-	@scripts/bot.sh exec $(VENV)/pytest -q tests/live tests/browser
+	@scripts/bot.sh exec $(VENV)/pytest -q tests/live tests/browser tests/console_browser
+
+# The staff terminal (make shell) in a pseudo-terminal, on ports of its own: no warnings on screen,
+# typed questions answered after buttoned replies, closing the window frees the ports.
+test-shell: train
+	$(VENV)/pytest -q tests/shell
 
 # The scaled configuration: the widget through nginx, 200 concurrent conversations, a killed
 # Rasa process, Redis down (PostgreSQL, Redis, nginx installed with apt-get when missing).
@@ -73,7 +80,7 @@ test-scaled: train browser
 browser:
 	@test -x /usr/bin/chromium || scripts/install_chromium.sh
 
-test: train validate test-unit test-stories test-live test-scaled
+test: train validate test-unit test-stories test-live test-shell test-scaled
 	@echo "all tests passed"
 
 # The blind sets (tests/blind/README.md), scored by the shared judge run_eval.py (EVAL_RUNNER).
@@ -104,6 +111,18 @@ bench: build
 
 tickets: install
 	@$(VENV)/python -m actions.staff_tickets $(ARGS)
+
+# Staff console accounts: make staff ARGS="add --role staff|clinician|admin name@clinic" (list, disable, reset).
+staff: install
+	@$(VENV)/python -m console.accounts $(ARGS)
+
+# The staff console on its own (loopback); `make run` starts it beside the assistant.
+console: install
+	@$(VENV)/python -m console --host 127.0.0.1 --port $(or $(CONSOLE_PORT),5080)
+
+# The clinical review sheet as a PDF (answers, guide sources, sign-offs from the tickets' database).
+review-sheet: install browser
+	@$(VENV)/python scripts/review_sheet.py --out reports/review-sheet.pdf
 
 # Retention: DAYS=N, else RETENTION_DAYS from the environment; ARGS=--dry-run only counts.
 purge: install

@@ -2,7 +2,7 @@
 
     python -m actions.staff_tickets list [--all] [--unnotified]
     python -m actions.staff_tickets show MN-ABC123
-    python -m actions.staff_tickets resolve MN-ABC123
+    python -m actions.staff_tickets resolve MN-ABC123 [--note "called back, booked a consultation"]
     python -m actions.staff_tickets renotify [MN-ABC123]     # all not-yet-notified when none given
 
 (`make tickets ARGS="list"` runs the same.) Uses HANDOFF_DB_URL like the action server.
@@ -36,7 +36,8 @@ def details(ticket: Ticket) -> str:
         f"conversation id: {ticket.conversation_id}",
         f"staff notified:  {'yes' if ticket.notified else 'no'} ({ticket.notify_attempts} attempts"
         f"{', last error: ' + ticket.last_notify_error if ticket.last_notify_error else ''})",
-    ])
+    ] + ([f"resolved:        {ticket.resolved_at:%Y-%m-%d %H:%M}"] if ticket.resolved_at else [])
+      + ([f"resolution note: {ticket.resolution_note}"] if ticket.resolution_note else []))
 
 
 def main(argv: Optional[List[str]] = None, store: Optional[TicketStore] = None) -> int:
@@ -45,8 +46,10 @@ def main(argv: Optional[List[str]] = None, store: Optional[TicketStore] = None) 
     listing = commands.add_parser("list", help="open tickets, oldest first")
     listing.add_argument("--all", action="store_true", help="include resolved tickets")
     listing.add_argument("--unnotified", action="store_true", help="only tickets staff were not told about")
-    for name in ("show", "resolve"):
-        commands.add_parser(name).add_argument("reference")
+    commands.add_parser("show").add_argument("reference")
+    resolving = commands.add_parser("resolve", help="close a ticket, with what was done")
+    resolving.add_argument("reference")
+    resolving.add_argument("--note", default=None, help="what was done (shown in the console too)")
     commands.add_parser("renotify", help="re-send staff notifications").add_argument("reference", nargs="?")
     args = parser.parse_args(argv)
 
@@ -73,7 +76,7 @@ def main(argv: Optional[List[str]] = None, store: Optional[TicketStore] = None) 
     if args.command == "show":
         print(details(ticket))
     else:
-        print(f"{ticket.reference} resolved" if store.resolve(ticket.reference)
+        print(f"{ticket.reference} resolved" if store.resolve(ticket.reference, note=args.note)
               else f"{ticket.reference} was already resolved")
     return 0
 

@@ -40,7 +40,11 @@ tickets_table = sa.Table(
     sa.Column("notify_attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_notify_error", sa.String(500)),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("resolution_note", sa.Text),
 )
+# Columns added after the first release: (name, DDL type), added to an existing table if missing.
+LATER_COLUMNS = (("resolution_note", "TEXT"),)
+MAX_NOTE_LENGTH = 2000
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Ticket:
     notify_attempts: int = 0
     last_notify_error: Optional[str] = None
     resolved_at: Optional[datetime] = None
+    resolution_note: Optional[str] = None
 
 
 def database_url() -> str:
@@ -76,6 +81,7 @@ class TicketStore:
             Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
         metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     def create(self, *, reason: str, urgent: bool, question: str, conversation_id: str,
                contact_name: str, contact_detail: str, preferred_time: str) -> Ticket:
@@ -119,15 +125,26 @@ class TicketStore:
         with self.engine.begin() as conn:
             conn.execute(tickets_table.update().where(tickets_table.c.reference == reference).values(**values))
 
-    def resolve(self, reference: str) -> bool:
+    def resolve(self, reference: str, note: Optional[str] = None) -> bool:
+        """Resolve an open ticket, with what was done (`note`); False if it was already resolved."""
+        note = (note or "").strip()[:MAX_NOTE_LENGTH] or None
         with self.engine.begin() as conn:
             result = conn.execute(
                 tickets_table.update()
                 .where(tickets_table.c.reference == reference.strip().upper())
                 .where(tickets_table.c.status != STATUS_RESOLVED)
-                .values(status=STATUS_RESOLVED, resolved_at=datetime.now(timezone.utc))
+                .values(status=STATUS_RESOLVED, resolved_at=datetime.now(timezone.utc), resolution_note=note)
             )
         return result.rowcount == 1
+
+
+def add_missing_columns(engine: sa.engine.Engine) -> None:
+    """A database made by an older version gets the newer columns (idempotent, SQLite and PostgreSQL)."""
+    present = {column["name"] for column in sa.inspect(engine).get_columns(tickets_table.name)}
+    for name, ddl_type in LATER_COLUMNS:
+        if name not in present:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {tickets_table.name} ADD COLUMN {name} {ddl_type}"))
 
 
 def _to_ticket(row) -> Ticket:

@@ -3,7 +3,8 @@
 pids=()
 
 stop_processes() {
-  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true; done
+  # The process group; a process that is not a group leader (bot.sh's shell) by itself.
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && { kill -TERM -- "-$pid" || kill -TERM "$pid"; } 2>/dev/null || true; done
   for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
 }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

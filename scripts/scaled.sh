@@ -16,6 +16,8 @@ export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
 NGINX_PORT=${SCALED_PORT:-8090}
 RASA_FIRST_PORT=${SCALED_RASA_PORT:-5101}
 ACTION_PORT=${SCALED_ACTION_PORT:-5151}
+CONSOLE_PORT=${SCALED_CONSOLE_PORT:-5181}        # the staff console itself (loopback)
+CONSOLE_FRONT_PORT=${SCALED_CONSOLE_FRONT:-8091}  # nginx's front for it: not the visitors' port
 PG_PORT=${SCALED_PG_PORT:-5433}
 REDIS_PORT=${SCALED_REDIS_PORT:-6380}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$NGINX_PORT http://127.0.0.1:$NGINX_PORT"}
@@ -118,6 +120,7 @@ render_nginx_conf() {
     socketio+="server 127.0.0.1:$port; "
   done
   sed -e "s#@RUN@#$RUN#g" -e "s#@LOGS@#$LOGS#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@WIDGET@#$ROOT/widget#g" \
+      -e "s#@CONSOLE_PORT@#$CONSOLE_PORT#g" -e "s#@CONSOLE_FRONT_PORT@#$CONSOLE_FRONT_PORT#g" \
       -e "s#@REST_SERVERS@#$rest#" -e "s#@SOCKETIO_SERVERS@#$socketio#" \
       deploy/nginx.conf.template >"$STATE/nginx.conf"
 }
@@ -140,6 +143,8 @@ fi
 ls models/*.tar.gz >/dev/null 2>&1 || { echo "error: no trained model in models/. Run 'make train' first." >&2; exit 1; }
 need_port "$ACTION_PORT" "action server" SCALED_ACTION_PORT
 need_port "$NGINX_PORT" "nginx front" SCALED_PORT
+need_port "$CONSOLE_PORT" "staff console" SCALED_CONSOLE_PORT
+need_port "$CONSOLE_FRONT_PORT" "staff console front" SCALED_CONSOLE_FRONT
 rasa_ports=()
 for ((i = 0; i < REPLICAS; i++)); do
   rasa_ports+=($((RASA_FIRST_PORT + i)))
@@ -155,6 +160,11 @@ DB_URL="postgresql://rasa:$TRACKER_DB_PASSWORD@127.0.0.1:$PG_PORT/rasa"
 # Tickets go to the same database; SANIC_HOST keeps the action server on loopback.
 HANDOFF_DB_URL=$DB_URL SANIC_HOST=127.0.0.1 background "$LOGS/actions.log" "$rasa" run actions --port "$ACTION_PORT"
 wait_for "http://127.0.0.1:$ACTION_PORT/health" "action server" 60 "$LOGS/actions.log" "${pids[-1]}"
+
+# The staff console reads the same PostgreSQL database: tickets, accounts, the tracker store.
+HANDOFF_DB_URL=$DB_URL TRACKER_DB_URL=$DB_URL SANIC_PROXIES_COUNT=1 \
+  background "$LOGS/console.log" .venv/bin/python -m console --host 127.0.0.1 --port "$CONSOLE_PORT"
+wait_for "http://127.0.0.1:$CONSOLE_PORT/login" "staff console" 60 "$LOGS/console.log" "${pids[-1]}"
 
 rasa_pids=()
 for port in "${rasa_ports[@]}"; do
@@ -181,6 +191,8 @@ case "$command" in
 The scaled assistant is running (logs in $LOGS/):
   chat widget demo:  http://localhost:$NGINX_PORT/
   REST webhook:      curl -s localhost:$NGINX_PORT/webhooks/rest/webhook -d '{"sender":"a","message":"hi"}'
+  staff console:     http://localhost:$CONSOLE_FRONT_PORT/ (through nginx)
+    accounts:        HANDOFF_DB_URL=postgresql://rasa:\$(cat var/scaled/db-password)@127.0.0.1:$PG_PORT/rasa make staff ARGS="add --role admin you@clinic"
   Rasa processes:    ${rasa_ports[*]} (pids ${rasa_pids[*]}), action server $ACTION_PORT
   PostgreSQL:        127.0.0.1:$PG_PORT, database rasa (password in var/scaled/db-password)
   Redis lock store:  127.0.0.1:$REDIS_PORT
@@ -193,7 +205,7 @@ MSG
     set +e
     BOT_URL="http://localhost:$NGINX_PORT" WIDGET_URL="http://localhost:$NGINX_PORT" SCALED_DB_URL="$DB_URL" \
       SCALED_RASA_PIDS="${rasa_pids[*]}" SCALED_RASA_PORTS="${rasa_ports[*]}" SCALED_REDIS_PORT="$REDIS_PORT" \
-      SCALED_SCRIPT="$ROOT/scripts/scaled.sh" "$@"
+      SCALED_SCRIPT="$ROOT/scripts/scaled.sh" CONSOLE_URL="http://localhost:$CONSOLE_FRONT_PORT" "$@"
     exit $?
     ;;
 esac

@@ -1,0 +1,129 @@
+"""Page times of the staff console on a large tracker store.
+
+    .venv/bin/python scripts/gen_tracker_store.py --conversations 100000 --out var/bench/console-tracker.db
+    .venv/bin/python scripts/bench_console.py --store var/bench/console-tracker.db --port 5380
+
+Starts `python -m console` on the port against the store (read-only) and a fresh console database,
+signs in, times the first page view (the cold build of the rollup over every event), then
+--requests views each of /insights, /conversations and filtered lists, and prints JSON: the cold
+time, and p50/p95/max per page in seconds. Target: p95 <= 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import secrets
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from console import accounts  # noqa: E402
+from console.settings import Settings  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def start_console(port: int, env: Dict[str, str], log: Path) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "console", "--host", "127.0.0.1", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the console exited:\n{log.read_text()}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return process
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"the console did not start:\n{log.read_text()}")
+
+
+def signed_in_session(base: str, settings: Settings) -> requests.Session:
+    email, password = f"bench-{secrets.token_hex(3)}@clinic.example", f"bench {secrets.token_hex(8)}"
+    with contextlib.redirect_stdout(io.StringIO()):
+        accounts.main(["add", "--role", "staff", email], settings=settings)
+    accounts.set_password(settings, email, password)
+    session = requests.Session()
+    session.trust_env = False
+    token = CSRF.search(session.get(base + "/login", timeout=10).text).group(1)
+    response = session.post(base + "/login", data={"email": email, "password": password, "csrf_token": token},
+                            allow_redirects=False, timeout=10)
+    if response.status_code != 303:
+        raise SystemExit(f"sign-in failed: {response.status_code}")
+    return session
+
+
+def timed(session: requests.Session, url: str) -> float:
+    began = time.perf_counter()
+    response = session.get(url, timeout=600)
+    elapsed = time.perf_counter() - began
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def main(argv: Sequence[str] = ()) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, default=ROOT / "var/bench/console-tracker.db")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_BENCH_PORT", "5380")))
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args(list(argv) or None)
+    if not args.store.is_file():
+        raise SystemExit(f"{args.store} not found: run scripts/gen_tracker_store.py first")
+    with sqlite3.connect(f"file:{args.store.resolve()}?mode=ro", uri=True) as store:
+        events, latest = store.execute("SELECT max(id), max(timestamp) FROM events").fetchone()
+    latest_day = time.strftime("%Y-%m-%d", time.gmtime(latest))
+    month_ago = time.strftime("%Y-%m-%d", time.gmtime(latest - 30 * 86400))
+
+    with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/handoff.db",
+                            tracker_url=f"sqlite:///{args.store.resolve()}", guide_path=ROOT / "docs")
+        env = {**os.environ, "HANDOFF_DB_URL": settings.database_url, "TRACKER_DB_URL": settings.tracker_url}
+        process = start_console(args.port, env, Path(tmp) / "console.log")
+        try:
+            base = f"http://127.0.0.1:{args.port}"
+            session = signed_in_session(base, settings)
+            cold = timed(session, base + "/conversations")  # folds every event of the store into the rollup
+            first_insights = timed(session, base + "/insights")  # loads the sentence encoder, embeds the gaps
+            pages = {
+                "/insights": "/insights",
+                "/conversations": "/conversations",
+                "/conversations (escalated, fell back)": "/conversations?escalated=1&fell_back=1",
+                "/conversations (urgent, last 30 days, page 3)":
+                    f"/conversations?urgent=1&from={month_ago}&to={latest_day}&page=3",
+            }
+            results: Dict[str, Dict[str, float]] = {}
+            for name, path in pages.items():
+                times: List[float] = [timed(session, base + path) for _ in range(args.requests)]
+                results[name] = {"p50": round(statistics.median(times), 3), "p95": round(percentile(times, 0.95), 3),
+                                 "max": round(max(times), 3)}
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    print(json.dumps({"store": str(args.store), "events": events, "requests_per_page": args.requests,
+                      "cold_rollup_and_first_page_s": round(cold, 2), "first_insights_s": round(first_insights, 2),
+                      "pages": results, "target_p95_s": 1.0,
+                      "met": all(r["p95"] <= 1.0 for r in results.values())}, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
