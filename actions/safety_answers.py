@@ -7,13 +7,15 @@ with a clinician first.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import RETRIEVAL_INTENT, conditions_in_message, selected_condition
+from actions.context import (CONDITION_SPECIFIC, RETRIEVAL_INTENT, conditions_in_message, selected_condition,
+                             topic_response)
 from actions.fallback import NEAREST_ANSWERS
 
 GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
@@ -21,10 +23,28 @@ GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
 SECOND_QUESTION_CONFIDENCE = 0.07
 
 
+# A statement, not a question: "btw my breakouts stopped a year ago, I just have the marks".
+_QUESTION = re.compile(r"\?|^\W*(what|how|can|could|is|are|does|do|will|would|should|who|why|when|which|may|am)\b",
+                       re.IGNORECASE)
+
+
+def context_added_to(tracker: Tracker) -> Optional[str]:
+    """After a question about a condition, a statement that only adds context ("for context, he
+    finished Accutane two years ago") is answered as that question again, for that condition."""
+    condition = tracker.get_slot("condition")
+    if not condition or _QUESTION.search(tracker.latest_message.get("text") or ""):
+        return None
+    topic = tracker.get_slot("last_topic")
+    return topic_response(topic, condition) if topic in CONDITION_SPECIFIC else f"utter_{RETRIEVAL_INTENT}/{condition}"
+
+
 def asked_alongside(tracker: Tracker) -> List[str]:
     """Responses for what the message asks besides who should avoid it: named conditions, and
     the classifier's best other guess about the treatment."""
     answers = [f"utter_{RETRIEVAL_INTENT}/{c}" for c in conditions_in_message(tracker)]
+    again = None if answers else context_added_to(tracker)
+    if again:
+        return [again]
     # The safety gate names the question the classifier read beside a mention that is not the
     # visitor's current condition ("I'm not on blood thinners, how long is a session?").
     question = (tracker.latest_message.get("intent") or {}).get("question")

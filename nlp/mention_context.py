@@ -25,7 +25,7 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
-_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas a (teen|teenager|kid|child|girl|boy)\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        r"|\bin my teens\b"
                        r"|\b(back )?in (19|20)\d\d\b|\bfor years\b",
                        re.IGNORECASE)
@@ -45,6 +45,19 @@ _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"flare|came back|coming back|active)\b", re.IGNORECASE)
+# "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
+_DENIED_CURRENT = re.compile(r"\b(no|not|never|without|zero|nor)\b(\s+\w+){0,2}\s*$", re.IGNORECASE)
+
+
+def denied_before(text: str, start: int) -> bool:
+    """Whether the words just before `start` deny what follows ("never came back", "no flare")."""
+    return bool(_DENIED_CURRENT.search(text[:start]))
+
+
+def said_current(sentence: str) -> bool:
+    return any(not denied_before(sentence, m.start()) for m in _CURRENT.finditer(sentence))
+
+
 _RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up)\b",
                         re.IGNORECASE)
 
@@ -59,12 +72,13 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
     start = max([b for b in breaks if b < offset], default=0)
     end = min([b for b in breaks if b > offset], default=len(sentence))
     clause = sentence[start:end]
-    return bool(_LONG_AGO.search(clause)) and not _CURRENT.search(clause)
+    return bool(_LONG_AGO.search(clause)) and not said_current(clause)
 
 
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
 # so a resolution said later in the same sentence is read here.
 _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|all|long) (healed|gone|cleared( up)?|better|over)\b"
+                             r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b", re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
@@ -178,7 +192,7 @@ class MentionContext:
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated) or _denied_back(doc, ent), historical=historical,
                 hypothetical=bool(ent._.is_hypothetical), someone_else=someone_else,
-                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=bool(_CURRENT.search(sentence)),
+                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=said_current(sentence),
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))
         return found
 

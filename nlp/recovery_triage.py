@@ -272,10 +272,17 @@ def before_a_treatment(text: str) -> bool:
     return bool(_UPCOMING.search(text)) and not _EXPLICITLY_AFTER.search(text)
 
 
+# "I haven't had any treatment yet": whatever follows is not a report of one.
+_NOT_YET_TREATED = re.compile(
+    r"\b(haven'?t|have not|hasn'?t|has not|not)( yet)? (had|done|tried|gotten|got)( any| the| a| my| it| one| this)?"
+    r"( \w+)?( done)? yet\b|\bnever (had|tried|done) (micro\s?-?needl\w*|needl\w*|it|a treatment|any treatment|one)\b",
+    re.IGNORECASE)
+
+
 def reports_after_treatment(text: str) -> bool:
     """Whether the message tells how things are after a treatment the visitor (or someone) had."""
     text = without_hearsay(text)
-    if before_a_treatment(text):
+    if before_a_treatment(text) or _NOT_YET_TREATED.search(text):
         return False
     # Sentence by sentence: "had a cold sore last month, gone now. what should I do after a
     # treatment?" only asks ahead; "had it done Tuesday. will the redness go?" reports.

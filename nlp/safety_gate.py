@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlp import recovery_triage
-from nlp.mention_context import Mention, get_mention_context
+from nlp.mention_context import Mention, denied_before, get_mention_context
 
 RED_FLAG_INTENT = "report_red_flag"
 BEYOND_NORMAL_INTENT = "report_beyond_normal"
@@ -182,7 +182,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
         other = best_other_intent(ranking, SAFETY_INTENTS)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
-    said_now = bool(_CURRENT_IN_MESSAGE.search(text))
+    said_now = any(not denied_before(text, m.start()) for m in _CURRENT_IN_MESSAGE.finditer(text))
 
     def theirs(mention: Mention) -> bool:
         # "shingles. current. side of face": the "now" may stand in a sentence of its own.

@@ -44,3 +44,23 @@ def test_safety_intents_are_never_answered_as_the_second_question():
 
 def test_the_action_is_declared_in_the_domain(domain):
     assert ActionAnswerWhoShouldAvoid().name() in domain["actions"]
+
+
+def test_context_added_after_a_condition_question_gets_that_answer_again():
+    # "can it help acne scars?" ... then a statement: the condition's answer, then the caution.
+    dispatcher, _ = answer("for context, he finished his accutane course two years ago, skin calm since",
+                           [("ask_who_should_avoid", 0.54), ("ask_aftercare", 0.09)],
+                           slots={"condition": "acne_scars", "last_topic": "condition"})
+    assert responses(dispatcher) == ["utter_ask_condition/acne_scars", "utter_who_should_avoid"]
+
+
+def test_context_added_after_a_follow_up_repeats_that_follow_up_for_the_condition():
+    dispatcher, _ = answer("btw my breakouts stopped a year ago", [("ask_who_should_avoid", 0.5)],
+                           slots={"condition": "acne_scars", "last_topic": "sessions"})
+    assert responses(dispatcher) == ["utter_sessions_acne_scars", "utter_who_should_avoid"]
+
+
+def test_a_new_question_in_a_conditions_context_is_not_taken_as_added_context():
+    dispatcher, _ = answer("who should avoid it?", [("ask_who_should_avoid", 0.95)],
+                           slots={"condition": "acne_scars", "last_topic": "condition"})
+    assert responses(dispatcher) == ["utter_who_should_avoid"]

@@ -44,6 +44,8 @@ def only_mention(text):
     ("my customers keep asking whether it is ok with cold sores", "someone_else"),
     ("my neice has eczema, is needling ok for her?", "someone_else"),  # relatives as texters spell them
     ("the woman who does my nails has rosacea, can people like her have it?", "someone_else"),
+    ("what do you tell a client of mine with a breakout right now?", "someone_else"),
+    ("I had eczema as a toddler but grew out of it completely, could it help my pores?", "historical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -66,9 +68,17 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     # the relative is named to say the question is not theirs
     "Asking for me, not for my mum: I have psoriasis on my knees. Is that a problem?",
     "this time it's for me and not my boyfriend, I have vitiligo on my arms",
+    "I'm 11 week pregnant, can it help my melasma?",  # "week" as learners write it
+    "I'm type 2 myself, is needling ok for my scars?",
+    "we are trying for our second baby, is needling ok meanwhile?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
+
+
+def test_a_denied_current_word_does_not_make_a_past_condition_current():
+    mention = only_mention("Had cold sores in 2018, cleared, never came back. Do you numb the skin?")
+    assert mention.historical and not mention.said_current
 
 
 def test_a_question_mark_then_no_idea_is_not_a_denial():

@@ -72,6 +72,12 @@ def test_a_worry_or_a_spread_with_its_sign_said_stays_danger(text):
     assert triage(text).tier == DANGER
 
 
+def test_a_visitor_not_yet_treated_is_not_reporting_on_a_treatment():
+    assert not reports_after_treatment("they say the redness after is like a sunburn and I burn easily; "
+                                       "I haven't had any treatment yet. How long is a session?")
+    assert reports_after_treatment("had my treatment yesterday and I'm still red")
+
+
 def test_a_report_with_no_sign_recognised_is_not_normal():
     assert triage("something feels off with my skin since the session").tier == BEYOND_NORMAL
 

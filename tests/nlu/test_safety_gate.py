@@ -41,6 +41,7 @@ def test_diet_recognises_indirect_wording_without_any_keyword():
     "my aunt has lupus, could she have it?",
     "what if I got pregnant later?",
     "I'm not pregnant, just wondering",
+    "had cold sores back in 2018, cleared, never came back. is the numbing cream strong?",  # "never came back" is not "came back"
 ])
 def test_mentions_that_are_not_own_and_current_are_answered_even_when_diet_guessed_escalation(text):
     assert final(text, "report_contraindication") == "ask_who_should_avoid"
