@@ -3,6 +3,7 @@
     python -m console.accounts add --role staff|clinician|admin EMAIL   # prints a one-time password
     python -m console.accounts list
     python -m console.accounts disable EMAIL
+    python -m console.accounts enable EMAIL                             # a disabled account signs in again
     python -m console.accounts reset EMAIL                              # a new one-time password
 
 (`make staff ARGS="add --role clinician name@clinic"` runs the same.) The Accounts page of the
@@ -166,11 +167,12 @@ def add_account(settings: Settings, email: str, role: str, by: str) -> str:
 
 
 def reset_account(settings: Settings, email: str, by: str) -> str:
-    """A new one-time password; the old password and every session of the account stop working."""
+    """A new one-time password; the old password and every session of the account stop working.
+    A disabled account stays disabled: re-enabling is its own, explicit step (enable_account)."""
     email = normalise_email(email)
     one_time = new_one_time_password()
     _update(settings, email, password_hash=hash_password(one_time), must_change_password=True,
-            disabled=False, password_changed_at=utcnow())
+            password_changed_at=utcnow())
     audit.record(settings, by, "password reset", email)
     return one_time
 
@@ -180,6 +182,13 @@ def disable_account(settings: Settings, email: str, by: str) -> None:
     email = normalise_email(email)
     _update(settings, email, disabled=True, password_changed_at=utcnow())
     audit.record(settings, by, "account disabled", email)
+
+
+def enable_account(settings: Settings, email: str, by: str) -> None:
+    """A disabled account may sign in again, with the password it has (reset it for a new one)."""
+    email = normalise_email(email)
+    _update(settings, email, disabled=False)
+    audit.record(settings, by, "account enabled", email)
 
 
 def set_password(settings: Settings, email: str, password: str) -> None:
@@ -193,6 +202,13 @@ def _update(settings: Settings, email: str, **values) -> None:
         result = conn.execute(users_table.update().where(users_table.c.email == email).values(**values))
     if result.rowcount != 1:
         raise AccountError(f"There is no account for {email}.")
+
+
+def is_disabled(settings: Settings, email: str) -> bool:
+    """Whether the account of this address is disabled (False when there is none)."""
+    with engine(settings).connect() as conn:
+        return bool(conn.execute(sa.select(users_table.c.disabled)
+                                 .where(users_table.c.email == normalise_email(email))).scalar())
 
 
 def list_accounts(settings: Settings) -> List[User]:
@@ -244,6 +260,7 @@ def main(argv: Optional[List[str]] = None, settings: Optional[Settings] = None) 
     add.add_argument("email")
     commands.add_parser("list", help="all accounts")
     commands.add_parser("disable", help="stop an account from signing in").add_argument("email")
+    commands.add_parser("enable", help="let a disabled account sign in again").add_argument("email")
     commands.add_parser("reset", help="a new one-time password").add_argument("email")
     args = parser.parse_args(argv)
 
@@ -257,9 +274,14 @@ def main(argv: Optional[List[str]] = None, settings: Optional[Settings] = None) 
         elif args.command == "reset":
             one_time = reset_account(settings, args.email, by=CLI_ACTOR)
             print(f"{normalise_email(args.email)}: new one-time password: {one_time}")
+            if is_disabled(settings, args.email):
+                print("The account is still disabled: `enable` it to let it sign in.")
         elif args.command == "disable":
             disable_account(settings, args.email, by=CLI_ACTOR)
             print(f"{normalise_email(args.email)} disabled")
+        elif args.command == "enable":
+            enable_account(settings, args.email, by=CLI_ACTOR)
+            print(f"{normalise_email(args.email)} enabled")
         else:
             users = list_accounts(settings)
             for user in users:

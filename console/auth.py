@@ -7,6 +7,7 @@ password changes. Before sign-in a separate random cookie carries the login form
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import inspect
@@ -92,7 +93,7 @@ def end_session(settings: Settings, session_id: int) -> None:
 
 def find_session(settings: Settings, token: str) -> Optional[Session]:
     """The live session for this cookie token; an expired one is deleted and None returned."""
-    if not token or len(token) > 128:
+    if not token or len(token) > 128 or not token.isascii():
         return None
     with engine(settings).connect() as conn:
         row = conn.execute(sa.select(sessions_table).where(
@@ -143,7 +144,7 @@ def load_session(request: Request) -> None:
         request.ctx.csrf_token = session.csrf_token
         return
     login_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    request.ctx.new_login_csrf = not (20 <= len(login_token) <= 64)
+    request.ctx.new_login_csrf = not (20 <= len(login_token) <= 64 and login_token.isascii())
     request.ctx.csrf_token = secrets.token_urlsafe(32) if request.ctx.new_login_csrf else login_token
 
 
@@ -283,13 +284,16 @@ async def login_submit(request: Request) -> HTTPResponse:
                                          f"and this computer for {minutes} more minute(s); try again "
                                          f"after {until:%H:%M} UTC, or ask an administrator to reset "
                                          f"your password.", email)
-    user = check_credentials(settings, email, password)
+    # scrypt takes 50-170 ms: in a worker thread, so other requests are served meanwhile.
+    user = await asyncio.to_thread(check_credentials, settings, email, password)
     record_attempt(settings, email, client, succeeded=user is not None)
     if user is None:
         audit.record(settings, None, "sign-in failed", f"{email} from {client}")
         return _login_page(request, 401, "That email address and password do not match an active account.",
                            email)
     audit.record(settings, user, "signed in", f"from {client}")
+    if request.ctx.session is not None:  # signing in over a live session replaces it
+        end_session(settings, request.ctx.session.id)
     target = "/password" if user.must_change_password else safe_next(request.form.get("next"))
     response = redirect(target, status=303)
     set_cookie(response, settings, SESSION_COOKIE, start_session(settings, user))
@@ -317,16 +321,25 @@ async def password_form(request: Request) -> HTTPResponse:
 async def password_submit(request: Request) -> HTTPResponse:
     settings = app_settings(request)
     user: User = request.ctx.user
+    client = client_address(request)
+    # The current password guards the change: guesses at it count against the account like
+    # failed sign-ins, so an unattended session cannot be used to try passwords without limit.
+    if throttled_until(settings, user.email, client) is not None:
+        audit.record(settings, user, "password change throttled", f"{user.email} from {client}")
+        return render(request, "password.html", http_status=429,
+                      error="Too many wrong passwords. Changing it is paused for a while; try again later, "
+                            "or ask an administrator to reset your password.")
     current = request.form.get("current_password") or ""
     new = request.form.get("new_password") or ""
     problem = password_problem(new, request.form.get("confirm_password") or "", user.email)
-    if check_credentials(settings, user.email, current) is None:
+    if await asyncio.to_thread(check_credentials, settings, user.email, current) is None:
+        record_attempt(settings, user.email, client, succeeded=False)
         problem = "Your current password is not right."
     elif problem is None and len(new) <= MAX_PASSWORD_LENGTH and new == current:
         problem = "Choose a password different from the current one."
     if problem:
         return render(request, "password.html", http_status=400, error=problem)
-    set_password(settings, user.email, new)
+    await asyncio.to_thread(set_password, settings, user.email, new)
     audit.record(settings, user, "password changed", user.email)
     # The change ended every session of the account (this one too): start a fresh one.
     end_session(settings, request.ctx.session.id)

@@ -178,6 +178,17 @@ def _comment(text: str) -> str:
     return re.sub(r"[^\w .,:;()+/-]", "", text.replace("\n", " "))[:200]
 
 
+# Rasa reads "[text](entity)", "[text]{...}" and "[text][...]" in an example as an entity
+# annotation (rasa.shared.nlu.training_data.entities_parser.ENTITY_REGEX): it needs the closing
+# bracket right before the opening one, so a space there keeps a visitor's words plain text.
+_ANNOTATION_JOINT = re.compile(r"\](?=[(\[{])")
+
+
+def _plain_example(text: str) -> str:
+    """A wording Rasa imports as the visitor's plain text, never as an entity annotation."""
+    return _ANNOTATION_JOINT.sub("] ", text)
+
+
 def training_yaml(groups: Sequence[GapGroup], generated: Optional[datetime] = None) -> str:
     """Rasa 3 NLU training data for these groups, intent CHOOSE_ME, each example a YAML string
     written by the YAML library (quotes, colons, '#', leading dashes of visitors stay intact)."""
@@ -188,7 +199,7 @@ def training_yaml(groups: Sequence[GapGroup], generated: Optional[datetime] = No
              "# block into a file under data/nlu/. Check that an example holds no visitor's personal details.",
              'version: "3.1"', "nlu:"]
     for group in groups:
-        examples = [{"text": text} for text, _ in group.wordings.most_common(MAX_EXAMPLES)]
+        examples = [{"text": _plain_example(text)} for text, _ in group.wordings.most_common(MAX_EXAMPLES)]
         guess = f"; best guess of the assistant: {group.best_guess}" if group.best_guess else ""
         lines.append("# " + _comment(f"Content gap {group.id}: {group.count} messages ({group.kind_summary}){guess}"))
         block = yaml.safe_dump([{"intent": CHOOSE_ME, "examples": examples}], allow_unicode=True,

@@ -15,7 +15,7 @@ from console.db import engine, tracker_engine
 from console.rollup import ConversationFilter, ConversationRow, get_conversation, list_conversations, rollup_for
 from console.tracker_reader import (GAP_LABELS, MAX_TRANSCRIPT_EVENTS, StoredEvent, TrackerReader, TrackerUnavailable,
                                     read_escalation, read_visitor_message)
-from console.web import app_settings, error_page, render
+from console.web import FIRST_DAY, app_settings, error_page, parse_day, render, whole_number
 
 bp = Blueprint("conversations")
 
@@ -61,9 +61,9 @@ def _date(raw: str, label: str, errors: List[str]) -> Optional[date]:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        return parse_day(raw)
     except ValueError:
-        errors.append(f"{label} must be a date written YYYY-MM-DD, like 2025-03-14.")
+        errors.append(f"{label} must be a date written YYYY-MM-DD, like 2025-03-14, from {FIRST_DAY:%Y}.")
         return None
 
 
@@ -84,12 +84,10 @@ def parse_list_query(args: Mapping[str, Any]) -> ListQuery:
         if value not in TRUE_VALUES | FALSE_VALUES:
             errors.append(f"{label}: use the checkbox (the value {raw[name][:40]!r} is not understood).")
         flags[attribute] = value in TRUE_VALUES
-    page = 1
-    if raw["page"]:
-        if raw["page"].isdigit() and 1 <= int(raw["page"]) <= MAX_PAGE:
-            page = int(raw["page"])
-        else:
-            errors.append(f"Page must be a whole number from 1 to {MAX_PAGE:,}.")
+    page = whole_number(raw["page"], 1, MAX_PAGE) if raw["page"] else 1
+    if page is None:
+        errors.append(f"Page must be a whole number from 1 to {MAX_PAGE:,}.")
+        page = 1
     return ListQuery(ConversationFilter(start=start, end=end, **flags), page, errors, raw)
 
 
@@ -134,19 +132,50 @@ def _buttons(event: StoredEvent) -> List[str]:
     return [str(b.get("title") or b.get("payload") or "") for b in buttons if isinstance(b, dict)]
 
 
+# Contact details are shown only on a follow-up's page, where each view is audited: in a
+# transcript, the visitor's answers to the handoff form's contact questions are withheld, and
+# the values the form kept are masked wherever a message repeats them ("Thank you, Ann.").
+CONTACT_SLOTS = frozenset({"contact_name", "contact_detail"})
+CONTACT_WITHHELD = "(contact details: shown on the follow-up's page)"
+CONTACT_MASK = "[contact details]"
+
+
+def _contact_values(events: List[StoredEvent]) -> List[str]:
+    values = set()
+    for event in events:
+        if event.type_name == "slot" and event.payload.get("name") in CONTACT_SLOTS:
+            value = event.payload.get("value")
+            if isinstance(value, str) and len(value.strip()) >= 2:
+                values.add(value.strip())
+    return sorted(values, key=len, reverse=True)  # longest first: "Ann Lee" before "Ann"
+
+
+def _mask(text: str, values: List[str]) -> str:
+    for value in values:
+        text = text.replace(value, CONTACT_MASK)
+    return text
+
+
 def transcript_lines(events: List[StoredEvent]) -> List[Line]:
     lines: List[Line] = []
+    contact_values = _contact_values(events)
+    requested_slot: Optional[str] = None
     for event in events:
         moment = when(event.timestamp)
-        if event.type_name == "user":
+        if event.type_name == "slot" and event.payload.get("name") == "requested_slot":
+            value = event.payload.get("value")
+            requested_slot = value if isinstance(value, str) else None
+        elif event.type_name == "user":
             message = read_visitor_message(event)
-            lines.append(Line("visitor", moment, message.text, message.intent, message.confidence,
+            text = CONTACT_WITHHELD if requested_slot in CONTACT_SLOTS else _mask(message.text, contact_values)
+            lines.append(Line("visitor", moment, text, message.intent, message.confidence,
                               GAP_LABELS.get(message.gap or ""), message.best_guess, message.is_button))
         elif event.type_name == "bot":
             text = event.payload.get("text")
-            lines.append(Line("assistant", moment, text if isinstance(text, str) else "",
+            lines.append(Line("assistant", moment, _mask(text, contact_values) if isinstance(text, str) else "",
                               buttons=_buttons(event), escalation=read_escalation(event)))
         elif event.type_name == "session_started":
+            requested_slot = None
             lines.append(Line("session", moment))
     return lines
 

@@ -41,6 +41,28 @@ DONE_MESSAGES = {
 }
 
 
+# A failed notification's error can carry the webhook's URL or a token (an exception's message
+# often quotes the request): the page shows a short reason with those removed; the full text
+# stays in the database for `python -m actions.staff_tickets`.
+NOTIFY_REASON_CHARS = 80
+REDACTED = "[removed]"
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
+_SECRET_FIELD = re.compile(r"\b(url|token|key|secret|password|passwd|auth\w*|signature|sig)\b\s*[=:]\s*\S+"
+                           r"|\b(bearer)\s+\S+", re.IGNORECASE)
+_TOKEN_LIKE = re.compile(r"[\w+/=.~-]{16,}")  # a long run with a digit in it: a key, a path, an id
+
+
+def notify_reason(error: Optional[str]) -> str:
+    """The notification error as the ticket page shows it: one short line, no URL, nothing token-like."""
+    if not error:
+        return ""
+    text = " ".join(error.split())
+    text = _URL.sub(REDACTED, text)
+    text = _SECRET_FIELD.sub(lambda m: f"{m.group(1) or m.group(2)} {REDACTED}", text)
+    text = _TOKEN_LIKE.sub(lambda m: REDACTED if any(ch.isdigit() for ch in m.group()) else m.group(), text)
+    return text if len(text) <= NOTIFY_REASON_CHARS else text[:NOTIFY_REASON_CHARS - 1].rstrip() + "…"
+
+
 @functools.lru_cache(maxsize=None)
 def ticket_store(url: str) -> TicketStore:
     return TicketStore(url)
@@ -119,6 +141,7 @@ def _ticket_page(request: Request, ticket: Ticket, status: int = 200, error: str
     settings = app_settings(request)
     audit.record(settings, request.ctx.user, "viewed contact details", ticket.reference)
     return render(request, "ticket.html", http_status=status, ticket=ticket, error=error, note=note,
+                  notify_error=notify_reason(ticket.last_notify_error),
                   transcript=transcript(settings, ticket.conversation_id),
                   done=DONE_MESSAGES.get(request.args.get("done", ""), ""), max_note=MAX_NOTE_LENGTH)
 

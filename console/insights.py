@@ -18,7 +18,7 @@ from console.conversations import conversation_url
 from console.db import engine
 from console.rollup import (M_CONVERSATIONS, M_ESCALATED, M_GAP, M_INTENT, M_MESSAGES, M_REASON, M_URGENT,
                             daily_counts, day_span, recent_gap_messages, rollup_for)
-from console.web import app_settings, error_page, render
+from console.web import FIRST_DAY, app_settings, error_page, parse_day, render
 
 bp = Blueprint("insights")
 
@@ -54,9 +54,9 @@ def parse_range(args: Mapping[str, Any], latest: date) -> Range:
     parsed: Dict[str, Optional[date]] = {}
     for name, label in (("from", "From"), ("to", "To")):
         try:
-            parsed[name] = date.fromisoformat(arg(name)) if arg(name) else None
+            parsed[name] = parse_day(arg(name)) if arg(name) else None
         except ValueError:
-            errors.append(f"{label} must be a date written YYYY-MM-DD, like 2025-03-14.")
+            errors.append(f"{label} must be a date written YYYY-MM-DD, like 2025-03-14, from {FIRST_DAY:%Y}.")
             parsed[name] = None
     end = parsed["to"] or latest
     start = parsed["from"] or end - timedelta(days=DEFAULT_DAYS - 1)

@@ -82,17 +82,23 @@ def counts(rows: List[Row]) -> Dict[str, int]:
             "changed": sum(r.status is Status.CHANGED for r in rows)}
 
 
+def _known_answer(name: str, rows: List[Row]) -> str:
+    """The name after "Signed off:" only when it is an answer's: the URL cannot put words on the page."""
+    return name if any(row.answer.name == name for row in rows) else ""
+
+
 @bp.get("/review")
 @require_role("staff")
 async def review_page(request: Request) -> HTTPResponse:
     show = request.args.get("show", "all")
     if show not in FILTERS:
         return error_page(request, 400, "Unknown filter",
-                          f"The review sheet can show {', '.join(FILTERS)}; '{show}' is not one of them.")
+                          f"The review sheet can show {', '.join(FILTERS)}; '{show[:40]}' is not one of them.")
     rows = sheet_rows(app_settings(request))
     shown = [r for r in rows if show == "all" or r.status.value == show]
     return render(request, "review.html", rows=shown, show=show, filters=FILTERS, counts=counts(rows),
-                  may_sign=request.ctx.user.has_role("clinician"), signed_name=request.args.get("signed", ""),
+                  may_sign=request.ctx.user.has_role("clinician"),
+                  signed_name=_known_answer(request.args.get("signed", ""), rows),
                   placeholders=with_placeholders)
 
 
@@ -104,7 +110,7 @@ async def sign_off(request: Request, name: str) -> HTTPResponse:
     answer = answers.get(name)
     if answer is None:
         return error_page(request, 404, "No such answer",
-                          f"The assistant has no answer called '{name}' (any more). Reload the review sheet.")
+                          f"The assistant has no answer called '{name[:200]}' (any more). Reload the review sheet.")
     # The clinician approves the wording they read: if it changed since the page was loaded, say so.
     if (request.form.get("text_hash") or "") != answer.text_hash:
         return error_page(request, 409, "The answer changed",

@@ -1,9 +1,12 @@
 """The rollup: what the conversations and insights pages read instead of the tracker store.
 
-Three tables in the console's database (console.db.metadata):
+Tables in the console's database (console.db.metadata):
 - `rollup_conversations`: one row per conversation (sender_id) with the flags the list filters on;
 - `rollup_daily`: per-day counters (conversations, visitor messages, fallbacks, topics, reasons...);
-- `rollup_gap_messages`: the visitor messages the assistant could not answer well (content gaps).
+- `rollup_gap_messages`: the visitor messages the assistant could not answer well (content gaps);
+- `rollup_active_loops`: the form (Rasa's active loop) each conversation is in, if any.
+A visitor's answers to the hand-off form (name, phone or e-mail, preferred time) are never content
+gaps, nor is any message holding something like an e-mail address or a phone number.
 `rollup_state` keeps the id of the last tracker event processed. A refresh reads only the events
 after it (a primary-key range), and moves the watermark in the same transaction as the counts,
 with a compare-and-set, so two refreshes racing can never count an event twice.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -79,12 +83,31 @@ gap_messages = sa.Table(
     sa.Column("best_guess", sa.String(255)),
 )
 
+# Kept across refreshes: a form begun in one batch of events is often answered in the next.
+# Only conversations in a loop have a row (a new table, so older databases need no migration).
+active_loops = sa.Table(
+    "rollup_active_loops", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+)
+
 state = sa.Table(
     "rollup_state", metadata,
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("last_event_id", sa.Integer, nullable=False),
 )
 _STATE_NAME = "tracker"
+# Present once the rollup has been built with the form state above. A rollup built before may
+# hold form answers (contact details) among its gaps: it is rebuilt once from the first event.
+_LOOPS_STATE_NAME = "active_loops"
+TABLES = (conversations, daily, gap_messages, active_loops, state)
+
+HANDOFF_FORM = "handoff_form"  # domain.yml: asks the visitor's name, phone or e-mail, preferred time
+# A session start or a restart resets Rasa's tracker, ending any loop.
+_LOOP_RESETS = frozenset({"session_started", "restart"})
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# 7 or more digits, with spaces, dashes, dots or parentheses between them and perhaps a leading +.
+_PHONE = re.compile(r"\+?\(?\d(?:[\s.()-]*\d){6,}")
 
 # rollup_daily metrics
 M_CONVERSATIONS = "conversations"          # conversations started that day
@@ -141,6 +164,23 @@ class _Batch:
     new_senders: set = field(default_factory=set)
     counts: Counter = field(default_factory=Counter)  # (day, metric, key) -> delta
     gaps: List[Dict[str, object]] = field(default_factory=list)
+    loops: Dict[str, str] = field(default_factory=dict)   # sender -> active loop, as of the last event
+    loops_changed: set = field(default_factory=set)
+
+
+def has_contact_details(text: str) -> bool:
+    """Whether the text holds something like an e-mail address or a phone number."""
+    return bool(_EMAIL.search(text) or _PHONE.search(text))
+
+
+def _set_loop(batch: _Batch, sender_id: str, name: Optional[str]) -> None:
+    if batch.loops.get(sender_id) == name:
+        return
+    if name:
+        batch.loops[sender_id] = name
+    else:
+        batch.loops.pop(sender_id, None)
+    batch.loops_changed.add(sender_id)
 
 
 def _apply(batch: _Batch, event: StoredEvent) -> None:
@@ -166,6 +206,10 @@ def _apply(batch: _Batch, event: StoredEvent) -> None:
             row.out_of_scope = True
         elif action in GUIDE_SILENT_ACTIONS:
             row.guide_silent = True
+    elif kind == "active_loop":  # SQLTrackerStore keeps the loop's name (None: ended) as action_name
+        _set_loop(batch, event.sender_id, event.action_name)
+    elif kind in _LOOP_RESETS:
+        _set_loop(batch, event.sender_id, None)
 
 
 def _apply_visitor_message(batch: _Batch, row: ConversationRow, event: StoredEvent) -> None:
@@ -173,12 +217,16 @@ def _apply_visitor_message(batch: _Batch, row: ConversationRow, event: StoredEve
     day = day_of(event.timestamp)
     row.visitor_messages += 1
     batch.counts[(day, M_MESSAGES, "")] += 1
+    if batch.loops.get(event.sender_id) == HANDOFF_FORM:
+        # An answer to the form (a name, a phone number...): not a topic, not a fallback, and
+        # never a content gap, whatever the NLU made of it.
+        return
     if message.intent:
         batch.counts[(day, M_INTENT, message.intent)] += 1
     if message.intent == FALLBACK_INTENT:
         row.fell_back = True
     gap = message.gap
-    if gap is None:
+    if gap is None or has_contact_details(message.text):  # contact details never become training data
         return
     row.low_confidence |= gap == GAP_LOW_CONFIDENCE
     row.out_of_scope |= gap == GAP_OUT_OF_SCOPE
@@ -223,6 +271,25 @@ def _load_rows(connection: Connection, senders: Iterable[str]) -> Dict[str, Conv
     return rows
 
 
+def _load_loops(connection: Connection, senders: Iterable[str]) -> Dict[str, str]:
+    wanted = list(senders)
+    loops: Dict[str, str] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start:start + _IN_CHUNK]
+        for found in connection.execute(sa.select(active_loops).where(active_loops.c.sender_id.in_(chunk))):
+            loops[found.sender_id] = found.name
+    return loops
+
+
+def _write_loops(connection: Connection, batch: _Batch) -> None:
+    changed = sorted(batch.loops_changed)
+    for start in range(0, len(changed), _IN_CHUNK):
+        connection.execute(active_loops.delete().where(active_loops.c.sender_id.in_(changed[start:start + _IN_CHUNK])))
+    current = [{"sender_id": sender, "name": batch.loops[sender]} for sender in changed if sender in batch.loops]
+    if current:
+        connection.execute(active_loops.insert(), current)
+
+
 def _write(connection: Connection, batch: _Batch) -> None:
     insert = _insert_for(connection)
     touched = [row.as_dict() for row in batch.rows.values()]
@@ -242,6 +309,8 @@ def _write(connection: Connection, batch: _Batch) -> None:
                                        for (d, m, k), n in batch.counts.items()])
     if batch.gaps:
         connection.execute(gap_messages.insert(), batch.gaps)
+    if batch.loops_changed:
+        _write_loops(connection, batch)
 
 
 def _watermark(connection: Connection) -> int:
@@ -261,9 +330,18 @@ def _move_watermark(connection: Connection, old: int, new: int) -> None:
 
 
 def _reset(connection: Connection) -> None:
-    for table in (conversations, daily, gap_messages):
+    for table in (conversations, daily, gap_messages, active_loops):
         connection.execute(table.delete())
     connection.execute(state.update().where(state.c.name == _STATE_NAME).values(last_event_id=0))
+
+
+def _keeps_loops(connection: Connection) -> bool:
+    """Whether the rollup was built with form state; marks it so from now on (see _LOOPS_STATE_NAME)."""
+    found = connection.execute(sa.select(state.c.name).where(state.c.name == _LOOPS_STATE_NAME)).first()
+    if found is None:
+        connection.execute(_insert_for(connection)(state).values(name=_LOOPS_STATE_NAME, last_event_id=0)
+                           .on_conflict_do_nothing(index_elements=[state.c.name]))
+    return found is not None
 
 
 def watermark(engine: Engine) -> int:
@@ -288,10 +366,14 @@ def refresh(engine: Engine, reader: TrackerReader, *, settle_seconds: float = 0.
     read; the margin lets it land before the watermark passes it.
     """
     began = time.perf_counter()
+    rebuilt = False
     with engine.begin() as connection:
         last = _watermark(connection)
+        if not _keeps_loops(connection) and last > 0:
+            logger.warning("the rollup was built without the hand-off form's state: rebuilding")
+            _reset(connection)
+            last, rebuilt = 0, True
     top = reader.max_id()
-    rebuilt = False
     if top < last:  # the store was replaced (a fresh tracker.db): start over
         logger.warning("tracker store's newest event %s is older than the rollup's %s: rebuilding", top, last)
         with engine.begin() as connection:
@@ -306,7 +388,8 @@ def refresh(engine: Engine, reader: TrackerReader, *, settle_seconds: float = 0.
         if not events:
             break
         with engine.begin() as connection:
-            batch = _Batch(rows=_load_rows(connection, {event.sender_id for event in events}))
+            senders = {event.sender_id for event in events}
+            batch = _Batch(rows=_load_rows(connection, senders), loops=_load_loops(connection, senders))
             for event in events:
                 _apply(batch, event)
             _write(connection, batch)

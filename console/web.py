@@ -3,8 +3,9 @@ error pages and the CSRF check every POST goes through."""
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import List, Optional
 
@@ -93,11 +94,36 @@ def check_csrf(request: Request) -> Optional[HTTPResponse]:
     """None when the POST carries this session's token (request.ctx.csrf_token), else a 403 page."""
     expected = getattr(request.ctx, "csrf_token", "") or ""
     submitted = submitted_csrf_token(request)
-    if expected and submitted and hmac.compare_digest(expected.encode(), submitted.encode()):
+    # Tokens are ASCII (secrets.token_urlsafe); anything else, such as a header's undecodable
+    # bytes (surrogates, which .encode() cannot take), is simply not the token.
+    if expected and submitted and expected.isascii() and submitted.isascii() \
+            and hmac.compare_digest(expected.encode(), submitted.encode()):
         return None
     return error_page(request, 403, "Form refused",
                       "This form could not be accepted because its security token was missing or out of date. "
                       "Go back, reload the page and try again.")
+
+
+# Days a page may be asked about: wide enough for any real query, narrow enough that a day's
+# neighbours (the day after an end, 30 days before a start) are still dates.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True, int("²") fails
+
+
+def whole_number(raw: str, low: int, high: int) -> Optional[int]:
+    """`raw` as an int in [low, high], or None (not ASCII digits, too long, or out of range)."""
+    if not isinstance(raw, str) or not _WHOLE_NUMBER.fullmatch(raw):
+        return None
+    number = int(raw)
+    return number if low <= number <= high else None
+
+
+def parse_day(raw: str) -> date:
+    """A YYYY-MM-DD day from a query string; ValueError when it is not one or is out of range."""
+    day = date.fromisoformat(raw)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{raw!r} is outside {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def app_settings(request: Request):

@@ -214,6 +214,24 @@ def plot(runs: Dict[str, Dict[str, Any]]) -> None:
     figure.savefig(PLOT, dpi=110)
 
 
+def console_lines() -> List[str]:
+    """The staff console's figures (scripts/bench_console.py), when `make bench` measured them."""
+    path = ROOT / "reports" / "bench-console.json"
+    if not path.exists():
+        return []
+    console = json.loads(path.read_text())
+    lines = ["", f"Staff console on {console['events']:,} generated events: first page (cold rollup) "
+             f"{console['cold_rollup_and_first_page_s']} s.", "", "| page | median | p95 |", "|---|---|---|"]
+    lines += [f"| {page} | {t['p50']} s | {t['p95']} s |" for page, t in console["pages"].items()]
+    turns = console.get("assistant_turns")
+    if turns:
+        lines += ["", f"Assistant turns ({turns['turns']} sequential): median / p95 {turns['alone']['median_ms']} / "
+                  f"{turns['alone']['p95_ms']} ms alone, {turns['while_browsing']['median_ms']} / "
+                  f"{turns['while_browsing']['p95_ms']} ms while the console was browsed "
+                  f"({turns['console_views_meanwhile']} page views)."]
+    return lines
+
+
 def report() -> int:
     runs = read_runs()
     if not runs:
@@ -243,6 +261,7 @@ def report() -> int:
                          f"{c['errors']} errors" if c else "–")
         row(f"{level} concurrent conversations: throughput, median / p95, errors", cells)
     lines += ["", f"Sentence encoder alone (all-MiniLM-L6-v2, TensorFlow graph): {read_text('encoder.txt')}."]
+    lines += console_lines()
     text = "\n".join(lines) + "\n"
     (ROOT / "reports" / "bench.md").write_text(text)
     plot(runs)

@@ -3,9 +3,12 @@
 # `rasa init` writes (bench/config.rasa-init.yml), on the default run and on the scaled run.
 # For each: training time from scratch, NLU accuracy on tests/nlu/test_nlu.yml, cold start,
 # memory, sequential latency per kind of turn, and 10/50/200 concurrent conversations.
+# The staff console: its pages on a generated store of 100,000 conversations, and the assistant's
+# turns while the console is browsed (reports/bench-console.json).
 # Writes reports/bench/*.json, reports/bench.md and docs/bench-latency.png.
 #   BENCH_LEVELS=10,50 make bench     other concurrency levels
 #   BENCH_SKIP_SCALED=1 make bench    without the scaled run (PostgreSQL, Redis, nginx)
+#   BENCH_SKIP_CONSOLE=1 make bench   without the console's pages
 #   BENCH_SKIP_BASELINE=1 make bench  without the stock `rasa init` config (its DIET takes ~100 min
 #                                     on today's training data on 2 cores)
 #   BENCH_REUSE=1 make bench          serve and measure again with the models and training and
@@ -66,6 +69,13 @@ fi
 
 "$python" scripts/bench.py encoder
 measure project scripts/bot.sh
+if [ -z "${BENCH_SKIP_CONSOLE:-}" ]; then
+  echo "== the staff console on 100,000 generated conversations"
+  store=var/bench-console/tracker.db  # kept across runs: generating it takes a minute or two
+  [ -s "$store" ] || "$python" scripts/gen_tracker_store.py --conversations 100000 --out "$store"
+  scripts/bot.sh exec "$python" scripts/bench_console.py --store "$store" >reports/bench-console.json
+  cat reports/bench-console.json
+fi
 if [ -z "${BENCH_SKIP_BASELINE:-}" ]; then
   measure rasa-init scripts/bot.sh MODELS="$WORK/rasa-init-models"
 fi

@@ -7,6 +7,10 @@ Starts `python -m console` on the port against the store (read-only) and a fresh
 signs in, times the first page view (the cold build of the rollup over every event), then
 --requests views each of /insights, /conversations and filtered lists, and prints JSON: the cold
 time, and p50/p95/max per page in seconds. Target: p95 <= 1 s.
+
+With --bot-url and --console-url (scripts/bot.sh exec sets BOT_URL and CONSOLE_URL; `make bench`
+runs it so), it also times the assistant's turns alone and while staff browse the console that
+reads the assistant's own tracker store: the turns should not slow down beyond noise.
 """
 from __future__ import annotations
 
@@ -22,7 +26,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Dict, List, Sequence
 
@@ -57,7 +63,7 @@ def start_console(port: int, env: Dict[str, str], log: Path) -> subprocess.Popen
     raise SystemExit(f"the console did not start:\n{log.read_text()}")
 
 
-def signed_in_session(base: str, settings: Settings) -> requests.Session:
+def signed_in_session(base: str, settings: Settings, with_email: bool = False):
     email, password = f"bench-{secrets.token_hex(3)}@clinic.example", f"bench {secrets.token_hex(8)}"
     with contextlib.redirect_stdout(io.StringIO()):
         accounts.main(["add", "--role", "staff", email], settings=settings)
@@ -69,7 +75,7 @@ def signed_in_session(base: str, settings: Settings) -> requests.Session:
                             allow_redirects=False, timeout=10)
     if response.status_code != 303:
         raise SystemExit(f"sign-in failed: {response.status_code}")
-    return session
+    return (session, email) if with_email else session
 
 
 def timed(session: requests.Session, url: str) -> float:
@@ -81,11 +87,61 @@ def timed(session: requests.Session, url: str) -> float:
     return elapsed
 
 
+TURNS = ["what is microneedling?", "can it help my stretch marks?", "how many sessions would I need?",
+         "does it hurt?", "how long is the downtime?"]
+
+
+def turn_times(bot_url: str, turns: int) -> Dict[str, float]:
+    """Sequential REST turns (ms), a new conversation every five."""
+    times: List[float] = []
+    sender = ""
+    for index in range(turns):
+        if index % len(TURNS) == 0:
+            sender = f"bench-console-{uuid.uuid4().hex[:10]}"
+        began = time.perf_counter()
+        response = requests.post(f"{bot_url}/webhooks/rest/webhook", json={"sender": sender,
+                                 "message": TURNS[index % len(TURNS)]}, timeout=60)
+        times.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"the assistant answered {response.status_code}")
+    return {"median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+
+
+def browse(session: requests.Session, base: str, stop: threading.Event, views: List[int]) -> None:
+    """What a member of staff does, without pauses: list, filter, insights, a transcript."""
+    paths = ["/inbox", "/conversations", "/conversations?escalated=1", "/insights", "/conversations?fell_back=1"]
+    while not stop.is_set():
+        for path in paths:
+            session.get(base + path, timeout=60)
+            views[0] += 1
+
+
+def turns_while_browsing(bot_url: str, console_url: str, turns: int) -> Dict[str, object]:
+    settings = Settings.from_env()  # the databases of the running assistant's console
+    session, email = signed_in_session(console_url, settings, with_email=True)
+    try:
+        turn_times(bot_url, len(TURNS))  # warm-up
+        alone = turn_times(bot_url, turns)
+        stop, views = threading.Event(), [0]
+        browser = threading.Thread(target=browse, args=(session, console_url, stop, views), daemon=True)
+        browser.start()
+        busy = turn_times(bot_url, turns)
+        stop.set()
+        browser.join(timeout=120)
+        return {"turns": turns, "alone": alone, "while_browsing": busy, "console_views_meanwhile": views[0]}
+    finally:
+        with contextlib.redirect_stdout(io.StringIO()):
+            accounts.main(["disable", email], settings=settings)  # no bench account left able to sign in
+
+
 def main(argv: Sequence[str] = ()) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, default=ROOT / "var/bench/console-tracker.db")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_BENCH_PORT", "5380")))
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--bot-url", default=os.environ.get("BOT_URL", ""))
+    parser.add_argument("--console-url", default=os.environ.get("CONSOLE_URL", ""))
+    parser.add_argument("--turns", type=int, default=100, help="assistant turns timed alone and while browsing")
     args = parser.parse_args(list(argv) or None)
     if not args.store.is_file():
         raise SystemExit(f"{args.store} not found: run scripts/gen_tracker_store.py first")
@@ -96,7 +152,7 @@ def main(argv: Sequence[str] = ()) -> None:
 
     with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/handoff.db",
-                            tracker_url=f"sqlite:///{args.store.resolve()}", guide_path=ROOT / "docs")
+                            tracker_url=f"sqlite:///{args.store.resolve()}", guide_path=ROOT / "guide" / "microneedling-guide.txt")
         env = {**os.environ, "HANDOFF_DB_URL": settings.database_url, "TRACKER_DB_URL": settings.tracker_url}
         process = start_console(args.port, env, Path(tmp) / "console.log")
         try:
@@ -119,10 +175,13 @@ def main(argv: Sequence[str] = ()) -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
-    print(json.dumps({"store": str(args.store), "events": events, "requests_per_page": args.requests,
-                      "cold_rollup_and_first_page_s": round(cold, 2), "first_insights_s": round(first_insights, 2),
-                      "pages": results, "target_p95_s": 1.0,
-                      "met": all(r["p95"] <= 1.0 for r in results.values())}, indent=2))
+    report = {"store": str(args.store), "events": events, "requests_per_page": args.requests,
+              "cold_rollup_and_first_page_s": round(cold, 2), "first_insights_s": round(first_insights, 2),
+              "pages": results, "target_p95_s": 1.0, "met": all(r["p95"] <= 1.0 for r in results.values())}
+    if args.bot_url and args.console_url:
+        report["assistant_turns"] = turns_while_browsing(args.bot_url.rstrip("/"), args.console_url.rstrip("/"),
+                                                         args.turns)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -54,13 +54,27 @@ def test_the_cli_refuses_an_unknown_role_and_a_duplicate(settings, account):
 
 def test_the_cli_disables_and_resets(settings, console, account):
     email, password = account("staff")
-    assert staff_cli(settings, "disable", email).returncode == 0
-    assert Client(console.url).sign_in(email, password).status_code == 401
     reset = staff_cli(settings, "reset", email)
-    assert reset.returncode == 0
+    assert reset.returncode == 0 and "still disabled" not in reset.stdout
     assert Client(console.url).sign_in(email, one_time_password(reset.stdout)).headers["Location"] == "/password"
-    assert [e.action for e in audit.entries(settings, limit=10) if e.subject == email][:2] == \
-        ["password reset", "account disabled"]
+    assert staff_cli(settings, "disable", email).returncode == 0
+    assert Client(console.url).sign_in(email, one_time_password(reset.stdout)).status_code == 401
+
+
+def test_a_reset_keeps_a_disabled_account_disabled_until_it_is_enabled(settings, console, account):
+    email, password = account("staff")
+    assert staff_cli(settings, "disable", email).returncode == 0
+    reset = staff_cli(settings, "reset", email)
+    assert reset.returncode == 0 and "still disabled" in reset.stdout
+    one_time = one_time_password(reset.stdout)
+    assert Client(console.url).sign_in(email, one_time).status_code == 401
+    enabled = staff_cli(settings, "enable", email)
+    assert enabled.returncode == 0 and f"{email} enabled" in enabled.stdout
+    assert Client(console.url).sign_in(email, one_time).headers["Location"] == "/password"
+    assert Client(console.url).sign_in(email, password).status_code == 401  # the reset still holds
+    assert [e.action for e in audit.entries(settings, limit=10) if e.subject == email][:3] == \
+        ["account enabled", "password reset", "account disabled"]
+    assert "no account" in staff_cli(settings, "enable", "nobody@clinic.example").stderr
 
 
 def test_an_admin_adds_resets_and_disables_accounts_in_the_console(signed_in, console):
@@ -85,6 +99,27 @@ def test_an_admin_adds_resets_and_disables_accounts_in_the_console(signed_in, co
     assert Client(console.url).sign_in("new.nurse@clinic.example", second).status_code == 401
     row = disabled.text[disabled.text.index('data-email="new.nurse@clinic.example"'):]
     assert "disabled" in row[:row.index("</tr>")]
+
+
+def test_an_admin_resets_a_disabled_account_and_enables_it_explicitly(signed_in, console, account):
+    email, _ = account("staff")
+    admin = signed_in("admin")
+    admin.get("/accounts")
+    admin.post("/accounts/disable", {"email": email})
+    admin.get("/accounts")
+    reset = admin.post("/accounts/reset", {"email": email})
+    assert reset.status_code == 200 and "still disabled" in reset.text
+    one_time = re.search(r'id="one-time-password">([^<]+)<', reset.text).group(1)
+    assert Client(console.url).sign_in(email, one_time).status_code == 401
+    row = reset.text[reset.text.index(f'data-email="{email}"'):]
+    row = row[:row.index("</tr>")]
+    assert "disabled" in row and 'action="/accounts/enable"' in row
+
+    enabled = admin.post("/accounts/enable", {"email": email})
+    assert enabled.status_code == 200 and "is enabled" in enabled.text
+    assert Client(console.url).sign_in(email, one_time).headers["Location"] == "/password"
+    row = enabled.text[enabled.text.index(f'data-email="{email}"'):]
+    assert 'action="/accounts/enable"' not in row[:row.index("</tr>")]
 
 
 @pytest.mark.parametrize("form, message", [

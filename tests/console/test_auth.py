@@ -1,20 +1,24 @@
 """Sign-in, one-time passwords, throttling, sessions, CSRF, roles and headers, over real HTTP."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
-from console import accounts
+from console import accounts, auth
 from console.auth import SESSION_COOKIE, sessions_table, token_hash
-from console.db import engine, utcnow
+from console.db import create_all, engine, utcnow
+from tests.console.support import settings_for
 
 # Every route of the console's core and the least role that may use it.
 ROUTES = [("GET", "/inbox", "staff"), ("GET", "/inbox/MN-ABCDEF", "staff"),
           ("POST", "/inbox/MN-ABCDEF/resolve", "staff"), ("POST", "/inbox/MN-ABCDEF/notify", "staff"),
           ("GET", "/accounts", "admin"), ("POST", "/accounts/add", "admin"), ("POST", "/accounts/reset", "admin"),
-          ("POST", "/accounts/disable", "admin"), ("GET", "/audit", "admin"), ("GET", "/password", "staff")]
+          ("POST", "/accounts/disable", "admin"), ("POST", "/accounts/enable", "admin"), ("GET", "/audit", "admin"),
+          ("GET", "/password", "staff")]
 
 
 # ------------------------------------------------------------------ passwords
@@ -244,3 +248,33 @@ def test_a_malformed_form_post_gets_a_clear_answer(signed_in):
                                headers={"Content-Type": "application/x-www-form-urlencoded",
                                         "X-CSRF-Token": staff.csrf}, allow_redirects=False)
     assert 400 <= response.status_code < 500
+
+
+# ------------------------------------------------------------------ scrypt off the event loop
+class _Checked(Exception):
+    """Raised by the stand-in check: the handler stops there, having shown where it ran it."""
+
+
+@pytest.mark.parametrize("handler", ["login_submit", "password_submit"])
+def test_passwords_are_checked_in_a_worker_thread_not_on_the_event_loop(tmp_path, monkeypatch, handler):
+    settings = settings_for(tmp_path)
+    create_all(settings)
+    ran_on_loop = []
+
+    def check_credentials(*args):
+        try:
+            asyncio.get_running_loop()
+            ran_on_loop.append(True)  # scrypt here would hold up every other request
+        except RuntimeError:
+            ran_on_loop.append(False)
+        raise _Checked
+
+    monkeypatch.setattr(auth, "check_credentials", check_credentials)
+    form = {"email": "someone@clinic.example", "password": "a guess at it", "current_password": "a guess at it",
+            "new_password": "a new long passphrase", "confirm_password": "a new long passphrase"}
+    request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(settings=settings)), form=form,
+                              remote_addr="", ip="127.0.0.1", args={}, method="POST",
+                              ctx=SimpleNamespace(session=None, user=SimpleNamespace(email=form["email"])))
+    with pytest.raises(_Checked):
+        asyncio.run(getattr(auth, handler)(request))
+    assert ran_on_loop == [False]

@@ -91,3 +91,17 @@ def test_the_real_sentence_encoder_groups_rephrasings() -> None:
     groups = group_gaps([gap("is one session enough?"), gap("is one session going to be enough"),
                          gap("can I go swimming after?")], embed=embed)
     assert [g.count for g in groups] == [2, 1]
+
+
+@pytest.mark.parametrize("typed", [
+    "is [botox](treatment) ok after", 'what about [PRP]{"entity": "treatment"} then', "[a][{\"entity\": \"b\"}] too",
+    "nested [[pen](device)] marks", "[my](cheek:face) is red",
+])
+def test_a_visitors_brackets_import_as_plain_text_not_entities(typed) -> None:
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    training = RasaYAMLReader().reads(training_yaml(group_gaps([gap(typed)])))
+    [example] = training.intent_examples
+    assert not example.get("entities")
+    # The visitor's words and brackets all kept; only a space may come between "]" and "(".
+    assert example.get("text").replace(" ", "") == typed.replace(" ", "")

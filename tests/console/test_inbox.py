@@ -148,6 +148,33 @@ def test_a_failed_notification_can_be_re_sent(signed_in, store):
     assert store.get(ticket.reference).notify_attempts == 2
 
 
+def test_the_ticket_page_shows_a_short_reason_not_the_raw_notification_error(signed_in, store):
+    ticket = make_ticket(store)
+    raw = ("HTTPSConnectionPool(host='hooks.example.com', port=443): Max retries exceeded with url: "
+           "/services/T0ABC123/B0DEF456/s3cretW3bhookPath?token=xoxb-1234-abcd https://hooks.example.com/x/y?key=k3y9")
+    store.record_notification(ticket.reference, ok=False, error=raw)
+    page = signed_in("staff").get(f"/inbox/{ticket.reference}").text
+    reason = re.search(r'id="notified">([^<]*)<', page).group(1)
+    assert "last error: HTTPSConnectionPool" in reason and len(reason) < 140
+    for secret in ("T0ABC123", "s3cretW3bhookPath", "xoxb", "/services", "hooks.example.com/x", "k3y9"):
+        assert secret not in page
+    assert "token" not in reason and "https://" not in reason
+    assert store.get(ticket.reference).last_notify_error == raw  # the CLI still has all of it
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("HTTP 500", "HTTP 500"), ("ConnectionError", "ConnectionError"),
+    ("HANDOFF_WEBHOOK_URL is not set", "HANDOFF_WEBHOOK_URL is not set"),
+    ("posting to https://hooks.example.com/abc failed", "posting to [removed] failed"),
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "Authorization [removed] [removed]"),
+    ("bad secret=hunter2 given", "bad secret [removed] given"),
+    ("line one\nline two", "line one line two"), ("x" * 200, "x" * 79 + "…"), (None, ""),
+])
+def test_a_notification_error_is_shortened_and_sanitised(raw, shown):
+    from console.inbox import notify_reason
+    assert notify_reason(raw) == shown
+
+
 def test_a_re_sent_notification_reaches_the_webhook(tmp_path):
     webhook = Webhook()
     server = ConsoleServer(tmp_path, free_port(), extra_env={"HANDOFF_WEBHOOK_URL": webhook.url}).start()

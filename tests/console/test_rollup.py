@@ -11,7 +11,7 @@ from console import rollup
 from console.db import _tracker_engine_for, metadata
 from console.rollup import ConversationFilter
 from console.tracker_reader import TrackerReader
-from tests.console.tracker_fixtures import DAY, T0, action, escalation, reply, start, visitor, write
+from tests.console.tracker_fixtures import DAY, T0, action, escalation, handoff_form, loop, reply, start, visitor, write
 
 JAN1, JAN2, JAN3 = date(2025, 1, 1), date(2025, 1, 2), date(2025, 1, 3)
 
@@ -19,7 +19,7 @@ JAN1, JAN2, JAN3 = date(2025, 1, 1), date(2025, 1, 2), date(2025, 1, 3)
 @pytest.fixture()
 def paths(tmp_path: Path):
     console_db = sa.create_engine(f"sqlite:///{tmp_path / 'console.db'}", future=True)
-    metadata.create_all(console_db, tables=[rollup.conversations, rollup.daily, rollup.gap_messages, rollup.state])
+    metadata.create_all(console_db, tables=list(rollup.TABLES))
     return tmp_path / "tracker.db", console_db
 
 
@@ -102,7 +102,7 @@ def test_small_batches_give_the_same_rollup_as_one(paths, tmp_path) -> None:
                                                  escalation("pregnancy", n % 2 == 0, T0 + n + 0.6)])
     rollup.refresh(engine, reader(tracker), batch_events=3)  # conversations split across batches
     other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}", future=True)
-    metadata.create_all(other, tables=[rollup.conversations, rollup.daily, rollup.gap_messages, rollup.state])
+    metadata.create_all(other, tables=list(rollup.TABLES))
     rollup.refresh(other, reader(tracker))
     assert counts(engine) == counts(other)
     assert counts(engine)[("urgent_conversations", "")] == 4
@@ -186,3 +186,70 @@ def test_the_list_query_uses_an_index(paths) -> None:
             sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
             plan = " ".join(str(r) for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
             assert "USING INDEX ix_rollup_conversations" in plan, plan
+
+
+# ------------------------------------------------------------------ contact details are never content gaps
+def _form_conversation(tracker: Path, sender: str, at: float) -> None:
+    write(tracker, sender, start(at) + [
+        visitor("the needle pen thingy?", "nlu_fallback", 0.2, at + 1),
+        visitor("can a clinician call me?", "request_clinician", 0.97, at + 2),
+        *handoff_form(at + 3, "Zelda Quist", "zelda.quist@example.org", "+31 (0)6-1234 5678"),
+        visitor("and the numbing cream??", "nlu_fallback", 0.2, at + 20),
+    ])
+
+
+@pytest.mark.parametrize("batch_events", [rollup.BATCH_EVENTS, 1, 5])  # the form split across refreshes
+def test_answers_to_the_handoff_form_are_never_gaps(paths, batch_events) -> None:
+    tracker, engine = paths
+    _form_conversation(tracker, "handoff", T0)
+    while rollup.refresh(engine, reader(tracker), batch_events=batch_events).events:
+        pass
+    texts = {g.text for g in rollup.recent_gap_messages(engine, JAN1, JAN3, limit=50)}
+    assert texts == {"the needle pen thingy?", "and the numbing cream??"}
+    assert counts(engine)[("gap", "fallback")] == 2 and ("gap", "low_confidence") not in counts(engine)
+    assert row(engine, "handoff").visitor_messages == 8 and not row(engine, "handoff").low_confidence
+    with engine.connect() as connection:  # the form ended: no state left behind
+        assert connection.execute(sa.select(rollup.active_loops)).all() == []
+
+
+def test_a_new_session_ends_the_form(paths) -> None:
+    tracker, engine = paths
+    write(tracker, "left", start(T0) + [action("handoff_form", T0 + 1), loop("handoff_form", T0 + 1),
+                                        visitor("Zelda Quist", "nlu_fallback", 0.1, T0 + 2)])
+    rollup.refresh(engine, reader(tracker))
+    write(tracker, "left", start(T0 + DAY) + [visitor("what was the cream called", "nlu_fallback", 0.1, T0 + DAY + 1)])
+    rollup.refresh(engine, reader(tracker))
+    assert [g.text for g in rollup.recent_gap_messages(engine, JAN1, JAN3, limit=10)] == ["what was the cream called"]
+
+
+@pytest.mark.parametrize("text, contact", [
+    ("zelda.quist@example.org", True), ("write to Z.Q+clinic@mail.example.co.uk please", True),
+    ("+31 (0)6-1234 5678", True), ("call 555 0100 123", True), ("06.12.34.56.78", True), ("(020) 7946-0958", True),
+    ("is 3 sessions in 2024 enough", False), ("what about 12 weeks?", False), ("my sister @ home", False),
+    ("123 456", False),
+])
+def test_contact_details_are_recognised(text, contact) -> None:
+    assert rollup.has_contact_details(text) is contact
+
+
+def test_a_message_with_contact_details_is_no_gap_outside_the_form_either(paths) -> None:
+    tracker, engine = paths
+    write(tracker, "direct", start(T0) + [visitor("call me on 0612345678 about it", "nlu_fallback", 0.1, T0 + 1),
+                                          visitor("ann@example.com re the redness", "ask_risks", 0.3, T0 + 2),
+                                          visitor("what is the pen called", "nlu_fallback", 0.1, T0 + 3)])
+    rollup.refresh(engine, reader(tracker))
+    assert [g.text for g in rollup.recent_gap_messages(engine, JAN1, JAN3, limit=10)] == ["what is the pen called"]
+
+
+def test_a_rollup_built_before_the_form_state_is_rebuilt_once(paths) -> None:
+    tracker, engine = paths
+    _form_conversation(tracker, "handoff", T0)
+    rollup.refresh(engine, reader(tracker))
+    with engine.begin() as connection:  # as an older console left it: a form answer among the gaps
+        connection.execute(rollup.state.delete().where(rollup.state.c.name == "active_loops"))
+        connection.execute(rollup.gap_messages.insert().values(
+            event_id=10_000, sender_id="handoff", timestamp=T0 + 5, kind="fallback", text="Zelda Quist"))
+    assert rollup.refresh(engine, reader(tracker)).rebuilt
+    assert "Zelda Quist" not in {g.text for g in rollup.recent_gap_messages(engine, JAN1, JAN3, limit=50)}
+    assert counts(engine)[("visitor_messages", "")] == 8
+    assert not rollup.refresh(engine, reader(tracker)).rebuilt

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, Event, SessionStarted, SlotSet,
                                      UserUttered)
 
 from scripts.gen_tracker_store import append, open_store
@@ -49,6 +49,32 @@ def action(name: str, at: float) -> ActionExecuted:
 
 def slot(name: str, value: Any, at: float) -> SlotSet:
     return SlotSet(name, value, timestamp=at)
+
+
+def loop(name: Optional[str], at: float) -> ActiveLoop:
+    """A form starting (its name) or ending (None), as Rasa records it."""
+    return ActiveLoop(name, timestamp=at)
+
+
+def handoff_form(at: float, name: str, email: str, phone: str) -> List[Event]:
+    """The hand-off form run to its end, as the assistant stores it: the visitor's answers read as
+    fallback or low confidence, one contact detail rejected and asked again."""
+    spelt_out = email.replace("@", " at ").replace(".", " dot ")  # no e-mail address to a pattern
+    return [action("handoff_form", at), loop("handoff_form", at), slot("requested_slot", "contact_name", at),
+            reply("What is your name?", at),
+            visitor(name, "nlu_fallback", 0.1, at + 1, ranking=[("nlu_fallback", 0.1), ("greet", 0.05)]),
+            slot("contact_name", name, at + 1), slot("requested_slot", "contact_detail", at + 1),
+            reply("How can the clinic reach you: a phone number or an e-mail address?", at + 1),
+            visitor(spelt_out, "nlu_fallback", 0.1, at + 2), slot("contact_detail", None, at + 2),
+            reply("That does not look like a phone number or an e-mail address.", at + 2),
+            visitor(phone, "inform", 0.3, at + 3), slot("contact_detail", phone, at + 3),  # low confidence
+            slot("requested_slot", "preferred_time", at + 3), reply("When suits you best?", at + 3),
+            visitor(f"mornings, or write to {email}", "nlu_fallback", 0.15, at + 4),
+            slot("preferred_time", f"mornings, or write to {email}", at + 4),
+            slot("requested_slot", "contact_consent", at + 4), reply("May the clinic contact you?", at + 4),
+            visitor("yes", "affirm", 0.99, at + 5), slot("contact_consent", True, at + 5),
+            slot("requested_slot", None, at + 5), loop(None, at + 5),
+            reply(f"Thank you, {name}. Your reference is MN-ABC234.", at + 6)]
 
 
 def write(path: Path, sender_id: str, events: Sequence[Event]) -> None:
