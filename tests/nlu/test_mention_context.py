@@ -45,6 +45,7 @@ def only_mention(text):
     ("my neice has eczema, is needling ok for her?", "someone_else"),  # relatives as texters spell them
     ("the woman who does my nails has rosacea, can people like her have it?", "someone_else"),
     ("what do you tell a client of mine with a breakout right now?", "someone_else"),
+    ("had it today, face is warm and pink, like I got sunburnt at the beach, ok?", "hypothetical"),
     ("I had eczema as a toddler but grew out of it completely, could it help my pores?", "historical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
@@ -70,6 +71,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "this time it's for me and not my boyfriend, I have vitiligo on my arms",
     "I'm 11 week pregnant, can it help my melasma?",  # "week" as learners write it
     "I'm type 2 myself, is needling ok for my scars?",
+    # a dash ends the scope of a denial before it ("doesn't ... — ... my sugar levels")
+    "I don't sleep well — and my sugar levels are being tested, is my session still ok?",
     "we are trying for our second baby, is needling ok meanwhile?",
 ])
 def test_the_visitors_own_current_condition(text):
