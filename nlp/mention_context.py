@@ -12,6 +12,7 @@ process (spaCy pipeline of nlp/build_pipeline.py + sentencizer + ConText), about
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -27,8 +28,18 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
 _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        r"|\bin my teens\b"
-                       r"|\b(back )?in (19|20)\d\d\b|\bfor years\b",
+                       r"|\b(back )?in (19|20)\d\d\b|\bfor years\b|\bin (my|her|his) (twenties|thirties|forties|[2-5]0'?s)\b"
+                       r"|\b(none|nothing|not|no \w+) (in|for) (years|ages|decades)\b",
                        re.IGNORECASE)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A year at least this far back is long ago for every condition, isotretinoin too ("completed
+# isotretinoin course 2019"); last year is not (months may matter).
+LONG_AGO_YEARS = 2
+
+
+def long_ago(text: str) -> bool:
+    this_year = datetime.date.today().year
+    return bool(_LONG_AGO.search(text)) or any(int(y) <= this_year - LONG_AGO_YEARS for y in _YEAR.findall(text))
 _DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b(?! (nothing|none|no|any)\b).{0,40}\b(for|since)\b"
                         r"|\b(lived|living) with\b",
                         re.IGNORECASE)
@@ -72,7 +83,7 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
     start = max([b for b in breaks if b < offset], default=0)
     end = min([b for b in breaks if b > offset], default=len(sentence))
     clause = sentence[start:end]
-    return bool(_LONG_AGO.search(clause)) and not said_current(clause)
+    return long_ago(clause) and not said_current(clause)
 
 
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
@@ -181,7 +192,7 @@ class MentionContext:
             historical = (bool(ent._.is_historical) or _long_ago_in_clause(sentence, offset)
                           or _resolved_after(sentence[offset + len(ent.text):]))
             key = ent.ent_id_ or ent.text.lower()
-            if historical and key in SLOW_TO_CLEAR and not _LONG_AGO.search(sentence):
+            if historical and key in SLOW_TO_CLEAR and not long_ago(sentence):
                 historical = False
             if historical and _NOT_RESOLVED.search(sentence):
                 historical = False  # "it hasn't fully cleared yet"

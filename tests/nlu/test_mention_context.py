@@ -46,6 +46,9 @@ def only_mention(text):
     ("the woman who does my nails has rosacea, can people like her have it?", "someone_else"),
     ("what do you tell a client of mine with a breakout right now?", "someone_else"),
     ("had it today, face is warm and pink, like I got sunburnt at the beach, ok?", "hypothetical"),
+    ("Completed my accutane course 2019. How long is a session?", "historical"),  # a year long past
+    ("Hypothetical: a patient with active psoriasis plaques. Proceed or defer?", "hypothetical"),
+    ("Had a few rosacea flares in my twenties, none in years. Can it help pores?", "historical"),
     ("I had eczema as a toddler but grew out of it completely, could it help my pores?", "historical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
@@ -71,6 +74,7 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "this time it's for me and not my boyfriend, I have vitiligo on my arms",
     "I'm 11 week pregnant, can it help my melasma?",  # "week" as learners write it
     "I'm type 2 myself, is needling ok for my scars?",
+    "I took roaccutane last year, stopped in spring, can I do microneedling?",  # last year still matters
     # a dash ends the scope of a denial before it ("doesn't ... — ... my sugar levels")
     "I don't sleep well — and my sugar levels are being tested, is my session still ok?",
     "we are trying for our second baby, is needling ok meanwhile?",

@@ -45,6 +45,8 @@ def test_every_danger_sign_of_the_policy_is_danger(text, reason):
     "day 2, red and warm, nothing beyond a light sting like sunburn",
     # a feared reaction whose signs are denied is a worry, not a sign
     "my sister had it this morning, she's scared she's allergic but there's no swelling or hives, just pink",
+    # a normal temperature is no fever
+    "48 hours post treatment: warm, rosy, a bit tight. Temperature normal, no swelling. Usual?",
 ])
 def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
     assert triage(text).tier == NORMAL
