@@ -228,7 +228,7 @@ def console_lines() -> List[str]:
         lines += ["", f"Assistant turns ({turns['turns']} sequential): median / p95 {turns['alone']['median_ms']} / "
                   f"{turns['alone']['p95_ms']} ms alone, {turns['while_browsing']['median_ms']} / "
                   f"{turns['while_browsing']['p95_ms']} ms while the console was browsed "
-                  f"({turns['console_views_meanwhile']} page views)."]
+                  f"({turns['console_views_meanwhile']} page views, {turns['seconds_between_views']} s apart)."]
     return lines
 
 
