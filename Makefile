@@ -65,7 +65,9 @@ test-stories: train
 
 # One running assistant (action server, Rasa server, demo page) for the REST and browser tests.
 test-live: train browser
-	@scripts/bot.sh exec $(VENV)/pytest -q tests/live tests/browser tests/console_browser
+	@# Two pytest runs: Playwright's sync API allows one instance per process, and each browser
+	@# suite (the widget's, the console's) starts its own.
+	@scripts/bot.sh exec bash -c '$(VENV)/pytest -q tests/live tests/browser && $(VENV)/pytest -q tests/console_browser'
 
 # The staff terminal (make shell) in a pseudo-terminal, on ports of its own: no warnings on screen,
 # typed questions answered after buttoned replies, closing the window frees the ports.

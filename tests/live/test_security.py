@@ -142,7 +142,9 @@ def api_server(tmp_path_factory) -> Iterator[dict]:
     token = uuid.uuid4().hex
     env = {**os.environ, "RASA_API_TOKEN": token, "RASA_PORT": str(rasa_port),
            "WIDGET_PORT": str(widget_port), "ENDPOINTS": str(endpoints), "LOGS": str(tmp / "log"),
-           "HANDOFF_DB_URL": f"sqlite:///{tmp / 'handoff.db'}"}
+           "HANDOFF_DB_URL": f"sqlite:///{tmp / 'handoff.db'}",
+           # bot.sh starts a staff console too: on a port and stores of this server's own
+           "CONSOLE_PORT": str(free_port()), "TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.db'}"}
     process = subprocess.Popen([str(ROOT / "scripts/bot.sh"), "exec", "sleep", "900"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{rasa_port}"
