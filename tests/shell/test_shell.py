@@ -50,6 +50,13 @@ def wait_until(condition, seconds: float) -> bool:
     return condition()
 
 
+def _as_a_terminal_window_starts_it() -> None:
+    # A terminal window's shell takes hangups; a test run under nohup (CI) ignores SIGHUP, and an
+    # ignored signal is inherited and cannot be trapped by bash: reset it, as a window would.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pseudo-terminal is its controlling terminal
+
+
 class Terminal:
     """The staff member's terminal window: what they see, what they type, closing it."""
 
@@ -63,7 +70,7 @@ class Terminal:
         # harder than a desktop terminal, whose shell passes the SIGHUP on to rasa as well.
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+            preexec_fn=_as_a_terminal_window_starts_it)
         os.close(slave)
         self.output = b""
 
