@@ -5,6 +5,8 @@ read exactly the JSON the assistant stores (scripts/gen_tracker_store.py writes 
 """
 from __future__ import annotations
 
+import secrets
+import string
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -15,6 +17,12 @@ from scripts.gen_tracker_store import append, open_store
 
 DAY = 86400.0
 T0 = 1_735_732_800.0  # 2025-01-01 12:00 UTC
+
+
+def marker(length: int = 8) -> str:
+    """A random word to find a test's own messages by: letters only, because a hex token can hold
+    seven digits in a row, which reads as a phone number and so is never a content gap."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
 
 
 def visitor(text: str, intent: str, confidence: float, at: float,

@@ -8,7 +8,7 @@ import time
 import yaml
 from playwright.sync_api import Page, expect
 
-from tests.console.tracker_fixtures import escalation, reply, start, visitor, write
+from tests.console.tracker_fixtures import escalation, marker, reply, start, visitor, write
 
 
 def test_the_insights_page_draws_its_charts(console, page, sign_in, screenshot_dir) -> None:
@@ -38,7 +38,7 @@ def test_the_insights_page_draws_its_charts(console, page, sign_in, screenshot_d
 
 
 def test_a_content_gap_appears_after_a_fallback_and_exports_as_yaml(console, page: Page, sign_in) -> None:
-    token = secrets.token_hex(3)
+    token = marker()
     wording = f'my "derma pen {token}" thing: is it #1?'
     now = time.time() - 10
     write(console.directory / "tracker.db", f"gap-{token}", start(now) + [
