@@ -36,7 +36,9 @@ _AFTER_TREATMENT = re.compile(
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b|\bbeen (microneedled|needled|treated|done)\b"
     r"|\b(micro\s?-?needl\w*|needl\w*|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
     r"|\b(treatment|session|appointment|procedure) was\b"
-    r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post)\b"
+    r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post|in)\b"
+    # "update, it's been five days and...": the time since the treatment the conversation is about
+    r"|\b(it'?s|its|it has) been (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of) (days?|nights?|weeks?)\b"
     r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b"
     r"|\b((hours?|days?|weeks?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
     r"day (one|two|three|four|five|six|seven)|"
@@ -259,7 +261,7 @@ def visitors_own(text: str) -> str:
 
 
 def had_treatment(text: str) -> bool:
-    return bool(_HAD_TREATMENT.search(without_hearsay(text)))
+    return bool(_HAD_TREATMENT.search(_BOOKED.sub(" ", without_hearsay(text))))
 
 
 def asks_ahead(text: str) -> bool:
@@ -267,9 +269,15 @@ def asks_ahead(text: str) -> bool:
     return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(_RESOLVED.sub(" ", text))
 
 
+# "I've got a session on Thursday" has one booked, it has not had it ("got a session done" has).
+_BOOKED = re.compile(
+    r"\b(i'?ve|ive|i have|we'?ve|we have)( still| already)? got (a|an|my|the|another|one more)( \w+){0,2} "
+    r"(appointment|appt|booking|session|treatment)\b(?! (done|yesterday|last))", re.IGNORECASE)
+
+
 def before_a_treatment(text: str) -> bool:
     """"sunburnt two days ago, is my session on friday still ok?" is about a treatment to come."""
-    return bool(_UPCOMING.search(text)) and not _EXPLICITLY_AFTER.search(text)
+    return bool(_UPCOMING.search(text)) and not _EXPLICITLY_AFTER.search(_BOOKED.sub(" ", text))
 
 
 # "I haven't had any treatment yet": whatever follows is not a report of one.

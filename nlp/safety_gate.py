@@ -172,6 +172,11 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
             # "sunburnt face. two days ago. session friday ok?": a sign before a treatment is a
             # contraindication, not a recovery report.
             return _intent(CONTRAINDICATION_INTENT, name, reason=before[0].key)
+        # No report of a treatment, but a contraindication the visitor states as their own ("34
+        # weeks along. stretch marks on my bump, book now?"): that is what the guess was about.
+        stated = [m for m in contraindications if m.certainly_visitors]
+        if stated:
+            return _intent(CONTRAINDICATION_INTENT, name, reason=stated[0].key)
         # The classifier guessed a report, but there is no sign, no treatment cue and little
         # confidence: answer what else it could be.
         other = best_other_intent(ranking, SAFETY_INTENTS)

@@ -97,6 +97,27 @@ def test_a_sign_before_an_upcoming_treatment_is_a_contraindication_not_a_report(
     assert final(text, "report_contraindication") == "report_contraindication"
 
 
+def test_a_session_one_has_got_booked_is_still_to_come():
+    # "I've got an appointment" has one booked: peeling sunburn before it is a contraindication.
+    text = "my forehead got sunburnt at the lake and is peeling now. I've got a microneedling session on Monday, keep it?"
+    assert final(text, "report_normal_recovery") == "report_contraindication"
+
+
+def test_an_own_contraindication_read_as_a_recovery_report_without_any_treatment_is_escalated():
+    ranking = [{"name": "report_beyond_normal", "confidence": 0.45},
+               {"name": "report_contraindication", "confidence": 0.4}, {"name": "ask_condition", "confidence": 0.1}]
+    text = "22 weeks pregnant. Dark patches on my cheeks lately. Can I come in?"
+    assert final(text, "report_beyond_normal", confidence=0.45, ranking=ranking) == "report_contraindication"
+
+
+def test_time_since_the_treatment_told_as_an_update_is_a_report():
+    # The second turn of a conversation about microneedling: "it's been N days" is since the session.
+    ranking = [{"name": "report_beyond_normal", "confidence": 0.8}, {"name": "report_contraindication", "confidence": 0.15},
+               {"name": "ask_who_should_avoid", "confidence": 0.03}]
+    text = "quick update: it's been four days and I've got a breakout on my cheeks I never had before. ok?"
+    assert final(text, "report_beyond_normal", confidence=0.8, ranking=ranking) == "report_beyond_normal"
+
+
 def test_a_weak_classifier_guess_without_any_vocabulary_mention_does_not_escalate():
     ranking = [{"name": "report_contraindication", "confidence": 0.33}, {"name": "ask_condition", "confidence": 0.29}]
     text = "my surgeon mentioned silicone gel for my scar, can that be used alongside micro needling"
