@@ -41,6 +41,7 @@ KINDS = {
     "follow_up": ["how many sessions would I need?", "when will I see results?"],
     "escalation": ["I'm on accutane, can I have it?", "I'm 20 weeks pregnant, is it ok?"],
 }
+CPU_PROCESSES = {"rasa": "rasa run -m", "action server": "rasa run actions"}
 KIND_TITLES = {"faq": "FAQ answer", "follow_up": "follow-up with context (custom action)",
                "escalation": "escalation (custom action)"}
 CONVERSATION = ["hi", "can it help my stretch marks?", "how many sessions would I need?",
@@ -72,9 +73,8 @@ def percentile(values: List[float], q: float) -> float:
 
 def rss_mb(pattern: str) -> List[float]:
     """Resident memory of each process whose command line matches `pattern`, in MB."""
-    pids = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
     sizes = []
-    for pid in pids:
+    for pid in _pids(pattern):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
@@ -83,6 +83,23 @@ def rss_mb(pattern: str) -> List[float]:
         if kb > 50_000:  # skip wrapper shells and setsid parents
             sizes.append(round(kb / 1024))
     return sizes
+
+
+def _pids(pattern: str) -> List[str]:
+    return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+
+
+def cpu_seconds(pattern: str) -> float:
+    """User + system CPU time, all threads, of the processes whose command line matches `pattern`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in _pids(pattern):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def sequential(rounds: int) -> Dict[str, Dict[str, float]]:
@@ -136,7 +153,16 @@ def concurrent(conversations: int) -> Dict[str, float]:
 
 def load(label: str, levels: List[int], rounds: int) -> Dict[str, Any]:
     post("bench-warmup", "hi")
+    # CPU per turn, every thread of every process counted (idle thread pools that spin show here,
+    # not in the latency): what bounds throughput when the cores are shared.
+    cpu_before = {name: cpu_seconds(pattern) for name, pattern in CPU_PROCESSES.items()}
     figures: Dict[str, Any] = {"label": label, "sequential": sequential(rounds)}
+    turns = rounds * (len(KINDS) + 1)  # the follow-up kind sends its context turn first
+    figures["cpu_ms_per_sequential_turn"] = {
+        name: round(1000 * (cpu_seconds(pattern) - cpu_before[name]) / turns, 1)
+        for name, pattern in CPU_PROCESSES.items()}
+    print(f"  {label}: CPU per sequential turn: " + ", ".join(
+        f"{name} {ms} ms" for name, ms in figures["cpu_ms_per_sequential_turn"].items()), flush=True)
     figures["concurrent"] = []
     for level in levels:
         figures["concurrent"].append(concurrent(level))
@@ -252,6 +278,9 @@ def report() -> int:
         row(f"sequential {title}: median / p95",
             [f"{run['sequential'][kind]['median_ms']:.0f} / {run['sequential'][kind]['p95_ms']:.0f} ms"
              for run in runs.values()])
+    row("CPU per sequential turn, all threads: Rasa / action server",
+        [" / ".join(f"{ms} ms" for ms in run["cpu_ms_per_sequential_turn"].values())
+         if "cpu_ms_per_sequential_turn" in run else "–" for run in runs.values()])
     levels = sorted({c["conversations"] for run in runs.values() for c in run["concurrent"]})
     for level in levels:
         cells = []
