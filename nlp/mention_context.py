@@ -27,6 +27,9 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
 _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
+                       # "took it as a young man", "when I was 10", "when i was little"
+                       r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
+                       r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
                        r"|\bin my teens\b"
                        r"|\b(back )?in (19|20)\d\d\b|\bfor years\b|\bin (my|her|his) (twenties|thirties|forties|[2-5]0'?s)\b"
                        r"|\b(none|nothing|not|no \w+) (in|for) (years|ages|decades)\b",

@@ -50,6 +50,9 @@ def only_mention(text):
     ("Hypothetical: a patient with active psoriasis plaques. Proceed or defer?", "hypothetical"),
     ("Had a few rosacea flares in my twenties, none in years. Can it help pores?", "historical"),
     ("I had eczema as a toddler but grew out of it completely, could it help my pores?", "historical"),
+    ("I was on roaccutane as a young woman, decades before my grandchildren arrived. Pores?", "historical"),
+    ("when i was like 14 i had cold sores loads, can it help my pores", "historical"),
+    ("apparently your face looks like youve been sunburnt for a day or so after, true?", "hypothetical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
