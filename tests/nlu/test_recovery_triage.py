@@ -47,6 +47,8 @@ def test_every_danger_sign_of_the_policy_is_danger(text, reason):
     "my sister had it this morning, she's scared she's allergic but there's no swelling or hives, just pink",
     # a normal temperature is no fever
     "48 hours post treatment: warm, rosy, a bit tight. Temperature normal, no swelling. Usual?",
+    # the scar being treated is where the signs are, not a new scar
+    "two days since they needled my knee scar, the skin on the scar is tight and flaky, ok?",
 ])
 def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
     assert triage(text).tier == NORMAL
@@ -60,6 +62,7 @@ def test_only_guide_normal_signs_within_their_time_frame_are_normal(text):
     "broke out all over my chin after the session",
     "it's really itchy, day 3 post microneedling",
     "my face is red and it's day 5",
+    "the needling last month left me with a new scar by my ear",
 ])
 def test_beyond_normal_is_never_reassured(text):
     assert triage(text).tier == BEYOND_NORMAL
