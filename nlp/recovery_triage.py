@@ -260,6 +260,12 @@ def visitors_own(text: str) -> str:
     return own if _AFTER_TREATMENT.search(own) else text
 
 
+# "I've got a session on Thursday" has one booked, it has not had it ("got a session done" has).
+_BOOKED = re.compile(
+    r"\b(i'?ve|ive|i have|we'?ve|we have)( still| already)? got (a|an|my|the|another|one more)( \w+){0,2} "
+    r"(appointment|appt|booking|session|treatment)\b(?! (done|yesterday|last))", re.IGNORECASE)
+
+
 def had_treatment(text: str) -> bool:
     return bool(_HAD_TREATMENT.search(_BOOKED.sub(" ", without_hearsay(text))))
 
@@ -267,12 +273,6 @@ def had_treatment(text: str) -> bool:
 def asks_ahead(text: str) -> bool:
     """"how long will I be red after my session?" asks ahead; "it's day 3, will it fade?" reports."""
     return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(_RESOLVED.sub(" ", text))
-
-
-# "I've got a session on Thursday" has one booked, it has not had it ("got a session done" has).
-_BOOKED = re.compile(
-    r"\b(i'?ve|ive|i have|we'?ve|we have)( still| already)? got (a|an|my|the|another|one more)( \w+){0,2} "
-    r"(appointment|appt|booking|session|treatment)\b(?! (done|yesterday|last))", re.IGNORECASE)
 
 
 def before_a_treatment(text: str) -> bool:

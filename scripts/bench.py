@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 import requests
@@ -71,6 +71,10 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _pids(pattern: str) -> List[str]:
+    return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+
+
 def rss_mb(pattern: str) -> List[float]:
     """Resident memory of each process whose command line matches `pattern`, in MB."""
     sizes = []
@@ -83,10 +87,6 @@ def rss_mb(pattern: str) -> List[float]:
         if kb > 50_000:  # skip wrapper shells and setsid parents
             sizes.append(round(kb / 1024))
     return sizes
-
-
-def _pids(pattern: str) -> List[str]:
-    return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
 
 
 def cpu_seconds(pattern: str) -> float:
@@ -102,17 +102,20 @@ def cpu_seconds(pattern: str) -> float:
     return total
 
 
-def sequential(rounds: int) -> Dict[str, Dict[str, float]]:
-    results = {}
+def sequential(rounds: int) -> Tuple[Dict[str, Dict[str, float]], int]:
+    """Median and p95 per kind of turn, and how many turns were sent in all."""
+    results, sent = {}, 0
     for kind, messages in KINDS.items():
         latencies = []
         for i in range(rounds):
             sender = f"bench-{uuid.uuid4().hex}"
             if kind == "follow_up":
                 post(sender, "can it help my stretch marks?")
+                sent += 1
             latencies.append(post(sender, messages[i % len(messages)]))
+            sent += 1
         results[kind] = {"median_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95)}
-    return results
+    return results, sent
 
 
 async def converse(session: "aiohttp.ClientSession") -> List[Optional[float]]:
@@ -156,8 +159,8 @@ def load(label: str, levels: List[int], rounds: int) -> Dict[str, Any]:
     # CPU per turn, every thread of every process counted (idle thread pools that spin show here,
     # not in the latency): what bounds throughput when the cores are shared.
     cpu_before = {name: cpu_seconds(pattern) for name, pattern in CPU_PROCESSES.items()}
-    figures: Dict[str, Any] = {"label": label, "sequential": sequential(rounds)}
-    turns = rounds * (len(KINDS) + 1)  # the follow-up kind sends its context turn first
+    latencies, turns = sequential(rounds)
+    figures: Dict[str, Any] = {"label": label, "sequential": latencies}
     figures["cpu_ms_per_sequential_turn"] = {
         name: round(1000 * (cpu_seconds(pattern) - cpu_before[name]) / turns, 1)
         for name, pattern in CPU_PROCESSES.items()}

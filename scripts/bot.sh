@@ -7,12 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
-# One thread each for TensorFlow's op pools (Rasa reads these two) and OpenBLAS: a turn's matrices
-# are small, and their idle worker threads spin on the other core, where the action server runs
-# (measured: Rasa's CPU per turn 134 -> 70 ms, 50 concurrent conversations 14 -> 17 turns/s).
-export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
-export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 # Sanic queues only 100 waiting connections by default; a burst of visitors overflows it.
 export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}
 RASA_PORT=${RASA_PORT:-5005}

@@ -1,5 +1,12 @@
 # Sourced by scripts/bot.sh and scripts/scaled.sh: start servers in process groups of their own,
 # wait for them to answer, and stop them all on exit (the caller sets the trap).
+# One thread each for TensorFlow's op pools (Rasa reads these two) and OpenBLAS in every server:
+# a turn's matrices are small, and idle worker threads spin on the cores the other processes need
+# (measured: Rasa's CPU per turn 134 -> 70 ms, one process at 50 concurrent 14 -> 17 turns/s; the
+# scaled run 25.7 vs 22.2 turns/s with TensorFlow alone on one thread; docs/benchmarks.md).
+export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
+export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 pids=()
 
 stop_processes() {

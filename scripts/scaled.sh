@@ -9,11 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=2
 REPLICAS=${SCALED_REPLICAS:-2}
-# One TensorFlow thread per Rasa process: with several processes on few cores, TensorFlow's own
-# thread pools only fight each other (50 concurrent: 25.7 vs 22.2 turns/s, docs/benchmarks.md).
-export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
-export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}  # its idle workers spin (scripts/bot.sh)
 NGINX_PORT=${SCALED_PORT:-8090}
 RASA_FIRST_PORT=${SCALED_RASA_PORT:-5101}
 ACTION_PORT=${SCALED_ACTION_PORT:-5151}
