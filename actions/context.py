@@ -14,8 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.marker import remind_of_open_contraindication
-from actions.messages import entity_values, latest_intent
-from actions.vocabulary import load_vocabulary
+from actions.messages import entity_values, latest_intent, latest_text, previous_user_intent
+from actions.vocabulary import described_conditions, load_vocabulary
 
 RETRIEVAL_INTENT = "ask_condition"
 # Below this the selector's choice of condition for a message that names none is a guess, and
@@ -70,10 +70,14 @@ def selector_confidence(tracker: Tracker) -> float:
 
 
 def conditions_in_message(tracker: Tracker) -> List[str]:
-    """Conditions named in the latest message: the vocabulary's entities first, else the selector's."""
+    """Conditions named in the latest message: the vocabulary's entities first, then a condition
+    described by its cause or look (`described_as`), else the selector's."""
     named = [c for c in entity_values(tracker, "condition") if c in load_vocabulary()["condition"]]
     if named:
         return named[:MAX_CONDITIONS_PER_ANSWER]
+    described = described_conditions(tracker.latest_message.get("text") or "")
+    if described:
+        return described[:MAX_CONDITIONS_PER_ANSWER]
     intent = tracker.latest_message.get("intent") or {}
     # The selector runs on every message; its choice counts when the message is about a condition
     # (also when the safety gate turned such a question into an escalation).
@@ -116,6 +120,30 @@ class ActionAnswerCondition(Action):
         return [SlotSet("condition", conditions[-1]), SlotSet("last_topic", topic)]
 
 
+# "how red does it go after?" then "and how long does that last for?": a short follow-up that
+# names no condition continues the question before it when the classifier sees that reading too,
+# nearly as strongly as its first guess (a plain answer the guide gives, not a condition topic).
+FOLLOW_UP_MAX_WORDS = 8
+FOLLOW_UP_SHARE = 0.75
+CONTINUED_ANSWERS: Dict[str, str] = {
+    "ask_downtime": "utter_downtime", "ask_aftercare": "utter_aftercare", "ask_during_treatment": "utter_during_treatment",
+    "ask_product_absorption": "utter_product_absorption", "ask_prp": "utter_prp", "ask_devices": "utter_devices",
+}
+
+
+def continued_answer(tracker: Tracker) -> Optional[str]:
+    """The response for the previous question, when the latest message is its short follow-up."""
+    previous = previous_user_intent(tracker)
+    if previous not in CONTINUED_ANSWERS or len(latest_text(tracker).split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    if entity_values(tracker, "condition") or described_conditions(latest_text(tracker)):
+        return None
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    top = max((r.get("confidence", 0.0) for r in ranking), default=0.0)
+    share = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == previous), 0.0)
+    return CONTINUED_ANSWERS[previous] if top and share >= FOLLOW_UP_SHARE * top else None
+
+
 class ActionAnswerInContext(Action):
     """Sessions, results timeline, results vary, what it is combined with: for the condition in
     the message or the slot."""
@@ -128,6 +156,10 @@ class ActionAnswerInContext(Action):
         # "how many sessions and when will I see results?" is one multi-intent: answer each part.
         topics = [CONTEXT_TOPICS[i] for i in latest_intent(tracker).split("+") if i in CONTEXT_TOPICS]
         topics = topics or ["results_vary"]
+        continued = continued_answer(tracker)
+        if continued:
+            dispatcher.utter_message(response=continued)
+            return []
         named = conditions_in_message(tracker)
         condition = named[0] if named else tracker.get_slot("condition")
         for topic in topics:

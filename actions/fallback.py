@@ -37,7 +37,7 @@ SUGGESTIONS: Dict[str, Tuple[str, str]] = {
     "request_clinician": ("Talk to a clinician", "/request_clinician"),
     "ask_capabilities": ("What I can help with", "/ask_capabilities"),
     "ask_skin_type": ("Different skin types", "/ask_skin_type"),
-    "ask_comparison": ("Compared with other treatments", "/ask_comparison"),
+    "ask_comparison": ("How it compares with other treatments", "/ask_comparison"),
     "ask_outside_guide": ("Something the guide doesn't cover", "/ask_outside_guide"),
 }
 # Near-misses the assistant answers straight away, with the response that answers them (a

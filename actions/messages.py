@@ -33,3 +33,11 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
 def first_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
     values = entity_values(tracker, entity)
     return values[0] if values else None
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the visitor's message before the latest one, if there was one."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")

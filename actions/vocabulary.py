@@ -106,5 +106,10 @@ def combination_partners(text: str) -> List[str]:
     return [key for key, patterns in _patterns("combined_with").items() if any(p.search(text) for p in patterns)]
 
 
+def described_conditions(text: str) -> List[str]:
+    """Keys of `described_as` whose every pattern the text matches ("scar from my op" -> surgical_scars)."""
+    return [key for key, patterns in _patterns("described_as").items() if all(p.search(text) for p in patterns)]
+
+
 def mentions_skin_treatment(text: str) -> bool:
     return any(p.search(text) for p in _patterns("skin_treatment_words"))

@@ -91,13 +91,19 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
 
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
 # so a resolution said later in the same sentence is read here.
-_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|all|long) (healed|gone|cleared( up)?|better|over)\b"
+# ("all over my chin" is everywhere, not over.)
+_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cleared( up)?|better|over)\b"
+                             r"|\ball (healed|gone|cleared( up)?|better)\b"
                              r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b", re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
                     r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
 # "me n my bf are trying to get pregnant": the visitor is one of the subjects.
+# "Hx keloids, still prone", "had eczema as a kid, still get it": a past that goes on. (Not "still
+# have the scars", which is what is left of it.)
+_STILL_HAS = re.compile(r"\bstill (prone|get|gets|getting|have|has|having|suffer\w*|on|taking|breaking out|form\w*|flar\w*)\b"
+                        r"(?!\s+(\w+\s+)?(scars?|marks?|dents?|pits?|holes|spots left|stretch marks))", re.IGNORECASE)
 _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe'?re\b|\bwe are\b",
                             re.IGNORECASE)
 
@@ -112,9 +118,17 @@ _DENIED_BACK = re.compile(r"(^\W*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|ha
                           re.IGNORECASE)
 
 
+# "...reading about autoimmune things, but I don't have anything like that": a present-tense
+# denial that points back the same way.
+_DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im)\s+(do not|don'?t|dont|never)\s+(have|get|take|suffer from|got)\s+"
+                              r"(anything like (that|this|it)|any of (that|those|them|it)|that|those|them|it|one|any)"
+                              r"\s*(\b(myself|though|tho|either|at all|personally)\b|[.,!?;)]|$)", re.IGNORECASE)
+
+
 def _denied_back(doc, ent) -> bool:
     sentence = ent.sent
-    if _DENIED_BACK.search(doc.text[ent.end_char:sentence.end_char]):
+    rest = doc.text[ent.end_char:sentence.end_char]
+    if _DENIED_BACK.search(rest) or _DENIED_BACK_NOW.search(rest):
         return True
     return sentence.end < len(doc) and bool(_DENIED_BACK.search(doc[sentence.end].sent.text))
 
@@ -197,8 +211,8 @@ class MentionContext:
             key = ent.ent_id_ or ent.text.lower()
             if historical and key in SLOW_TO_CLEAR and not long_ago(sentence):
                 historical = False
-            if historical and _NOT_RESOLVED.search(sentence):
-                historical = False  # "it hasn't fully cleared yet"
+            if historical and (_NOT_RESOLVED.search(sentence) or _STILL_HAS.search(sentence)):
+                historical = False  # "it hasn't fully cleared yet", "Hx keloids, still prone"
             if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             someone_else = bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)

@@ -31,16 +31,19 @@ _AFTER_TREATMENT = re.compile(
     r"\b(after|since|sinse|post|following|from)[- ](my|the|her|his|our|this|that|last|yesterday'?s|today'?s|a|1st|first|"
     r"second|2nd|third|3rd)?\s?(own |last |first |second |recent )?(micro\s?-?needl\w*|micro\s?-?nedl\w*|mn\b|needl\w*|"
     r"session|sesh|sesion|treatm\w*|tretment|treatmnt|tx\b|apointment|appointment|appt|procedure|facial|derma\s?-?pen|derma\s?-?roll\w*|roll\w*|dermapen\w*|prp)"
-    r"|\b(had|did|got|done|finished|went for|tried|gotten|received)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
+    r"|\b(had|did|got|done|finished|went for|tried|gotten|received|made)\b.{0,40}\b(micro\s?-?needl\w*|needl\w*|"
     r"session|treatment|appointment|appt|procedure|done|facial|derma\s?-?pen|dermapen\w*|roller|rolled|prp)"
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b|\bbeen (microneedled|needled|treated|done)\b"
-    r"|\b(micro\s?-?needl\w*|needl\w*|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
+    r"|\b(micro\s?-?needl\w*|needl\w*|mn|tx|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
     r"|\b(treatment|session|appointment|procedure) was\b"
     r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post|in)\b"
     # "update, it's been five days and...": the time since the treatment the conversation is about
-    r"|\b(it'?s|its|it has) been (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of) (days?|nights?|weeks?)\b"
+    r"|\b(it'?s|its|it has) been (about |around |roughly |nearly |almost |over |just over )?(\d+|a|an|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|a few|a couple of) (hours?|hrs?|days?|nights?|weeks?)\b"
+    # "darker than pre-tx", "worse than before the treatment": compared with how it was before one
+    r"|\bthan (before|pre[- ]?(tx|treatment|needling|microneedling|session|procedure))\b"
     r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b"
-    r"|\b((hours?|days?|weeks?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
+    r"|\b((hours?|days?|weeks?|wks?|months?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
     r"day (one|two|three|four|five|six|seven)|"
     r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b"
     r"|\b(since then|the next day|next morning|the day after|woke up)\b"
@@ -61,7 +64,7 @@ _UPCOMING = re.compile(
     r"\b(session|sesh|sesion|ap+oint\w*|appt|treatm\w*|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
     r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
-    r"|\b(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
+    r"|\b(?<!than )(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
     r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b"
     r"|\b(week|day|night|morning) (of|before) (my|the) (session|appointment|appt|treatment)\b|\bwould (they|you) still\b"
     r"|\bif i (go ahead|book|do it|have it|get it|decide)\b|\breschedul\w*|\bthe only (appointment|slot|session)\b",
@@ -70,12 +73,12 @@ _UPCOMING = re.compile(
 _EXPLICITLY_AFTER = re.compile(
     r"\b(after|since|post|following) (my|the|her|his|this|that|last|yesterday'?s|today'?s|a|1st|first|second)?\s?"
     r"(own |last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
-    r"|\b(had|did|got|gotten)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
+    r"|\b(had|did|got|gotten|made)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
     r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b",
     re.IGNORECASE)
 # The visitor says the treatment has happened: "had it done", "since my session", "2 days ago".
 _HAD_TREATMENT = re.compile(
-    r"\b(had|did|got|gotten|received|went for)\b.{0,30}\b(micro\s?-?needl\w*|needl\w*|session|treatment|procedure|done|"
+    r"\b(had|did|got|gotten|received|went for|made)\b.{0,30}\b(micro\s?-?needl\w*|needl\w*|session|treatment|procedure|done|"
     r"appointment|it)\b|\bsince (my|the|her|his|yesterday)\b|\b(\d+|a|one|two|three|four|five|six|seven|few|couple of)"
     r"\s?(hours?|days?|weeks?)\s?(ago|post|out)\b|\bday \d+\b|\b(yesterday|last night|this morning)\b|"
     r"\b(my|her|his) (session|treatment|appointment) (was|yesterday|on)\b|\b(microneedled|needled)\b",

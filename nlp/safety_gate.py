@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT
                                        PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.vocabulary import mentions_skin_treatment
 from nlp import recovery_triage
 from nlp.mention_context import Mention, denied_before, get_mention_context
 
@@ -46,6 +47,7 @@ RECOVERY_INTENTS = frozenset({RED_FLAG_INTENT, BEYOND_NORMAL_INTENT, NORMAL_RECO
 # General questions that may name a red flag without reporting one ("how do I avoid infection?").
 GENERAL_RISK_INTENTS = frozenset({"ask_risks", "ask_aftercare", GENERAL_SAFETY_INTENT, "ask_downtime"})
 KEEP_INTENTS = frozenset({"request_clinician"})
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Replies to the assistant's own yes/no question ("Is that something you have at the moment?").
 ANSWER_INTENTS = frozenset({"affirm", "deny"})
 # DIET's confidence that counts as recognising a report on its own, and as "it says red flag".
@@ -87,10 +89,16 @@ def _recovery_mass(ranking: Sequence[Dict[str, Any]]) -> float:
     return sum(_confidence(ranking, name) for name in RECOVERY_INTENTS)
 
 
-def best_other_intent(ranking: Sequence[Dict[str, Any]], excluded: frozenset) -> Optional[Dict[str, Any]]:
-    """The best-ranked intent outside `excluded`: the question asked, once safety is ruled out."""
+def best_other_intent(ranking: Sequence[Dict[str, Any]], excluded: frozenset,
+                      text: str = "") -> Optional[Dict[str, Any]]:
+    """The best-ranked intent outside `excluded`: the question asked, once safety is ruled out.
+    Never the off-topic refusal for a message about skin or treatment ("the scar from her op is
+    still raised and lumpy" is no report, but it is not off-topic either)."""
+    on_topic = mentions_skin_treatment(text)
     for candidate in ranking:
         name = candidate.get(INTENT_NAME_KEY)
+        if name == OUT_OF_SCOPE_INTENT and on_topic:
+            continue
         if name and name not in excluded and name != "nlu_fallback":
             return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: candidate.get(PREDICTED_CONFIDENCE_KEY, 0.0)}
     return None
@@ -179,13 +187,13 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
             return _intent(CONTRAINDICATION_INTENT, name, reason=stated[0].key)
         # The classifier guessed a report, but there is no sign, no treatment cue and little
         # confidence: answer what else it could be.
-        other = best_other_intent(ranking, SAFETY_INTENTS)
+        other = best_other_intent(ranking, SAFETY_INTENTS, text)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
 
     if name == CONTRAINDICATION_INTENT and not contraindications \
             and _confidence(ranking, name) < REPORT_CONFIDENCE:
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
-        other = best_other_intent(ranking, SAFETY_INTENTS)
+        other = best_other_intent(ranking, SAFETY_INTENTS, text)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
     said_now = any(not denied_before(text, m.start()) for m in _CURRENT_IN_MESSAGE.finditer(text))
 
@@ -196,7 +204,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if name in (CONTRAINDICATION_INTENT, MENTION_INTENT):
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
             # Every mention is denied, past, hypothetical or someone else's: answer the question.
-            other = best_other_intent(ranking, SAFETY_INTENTS)
+            other = best_other_intent(ranking, SAFETY_INTENTS, text)
             return _answered_with_caution(other[INTENT_NAME_KEY] if other else None, name, contraindications)
         if name == MENTION_INTENT and any(theirs(m) for m in contraindications):
             return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in contraindications if theirs(m)).key)

@@ -140,6 +140,7 @@ def make_tracker(
     active_loop: Optional[Dict[str, Any]] = None,
     gated_from: Optional[str] = None,
     question: Optional[str] = None,
+    earlier_events: Sequence[Dict[str, Any]] = (),
 ) -> Tracker:
     """A Tracker as the action server receives it right after the visitor sent `text`.
 
@@ -148,6 +149,7 @@ def make_tracker(
     response_selector: "ask_condition/stretch_marks" or a complete dict.
     gated_from: the intent DIET predicted before nlp/safety_gate.py replaced it with `intent`.
     extra_events: appended after the user message (e.g. slot events a form extracted).
+    earlier_events: the conversation before it (see `earlier_question`).
     """
     parsed_entities = [_entity(text, spec) for spec in entities]
     ranking = [{"name": name, "confidence": conf} for name, conf in
@@ -170,6 +172,7 @@ def make_tracker(
     all_slots.update(slots or {})
     now = time.time()
     events = [
+        *earlier_events,
         {"event": "action", "timestamp": now - 2, "name": "action_listen"},
         {"event": "user", "timestamp": now - 1, "text": text, "parse_data": latest_message,
          "input_channel": "rest", "message_id": latest_message["message_id"], "metadata": {}},
@@ -186,6 +189,17 @@ def make_tracker(
         active_loop=active_loop or {},
         latest_action_name="action_listen",
     )
+
+
+def earlier_question(text: str, intent: str) -> List[Dict[str, Any]]:
+    """Events of a question the visitor asked before the latest message, and its answer."""
+    then = time.time() - 60
+    return [
+        {"event": "action", "timestamp": then, "name": "action_listen"},
+        {"event": "user", "timestamp": then + 1, "text": text, "metadata": {},
+         "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}},
+        {"event": "bot", "timestamp": then + 2, "text": "(the answer)", "data": {}},
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from action_testkit import load_domain, make_tracker, markers, responses, run_action, slot_events
+from action_testkit import earlier_question, load_domain, make_tracker, markers, responses, run_action, slot_events
 from actions.context import (
     CONDITION_SPECIFIC,
     CONTEXT_TOPICS,
@@ -330,3 +330,45 @@ def test_it_and_that_do_not_point_back_to_the_condition_in_context():
                                      slots={"condition": "acne_scars"},
                                      response_selector=_unsure_selection("ask_condition/enlarged_pores", 0.7))
     assert responses(dispatcher)[0] == "utter_ask_condition/enlarged_pores"
+
+
+@pytest.mark.parametrize("text", [
+    "the scar from her appendix op healed thick and lumpy, what's used alongside the needling?",
+    "got stitches after a bike crash and the scar went raised. anything paired with it?",
+])
+def test_a_scar_told_by_its_cause_or_look_gets_the_surgical_scar_combination(text):
+    dispatcher, events = answer_in_context(text, "ask_combined_treatments", slots={"condition": None})
+    assert responses(dispatcher) == ["utter_combined_treatments_surgical_scars"]
+    assert slot_events(events)["condition"] == "surgical_scars"
+
+
+def test_a_scar_with_no_cause_or_look_keeps_the_general_combination():
+    dispatcher, _ = answer_in_context("what goes with microneedling for my scar?", "ask_combined_treatments",
+                                      slots={"condition": None})
+    assert responses(dispatcher) == ["utter_combined_treatments"]
+
+
+def follow_up(text, ranking, before=("how red does your face go after?", "ask_downtime")):
+    tracker = make_tracker(text, ranking[0][0], intent_ranking=ranking, earlier_events=earlier_question(*before))
+    return run_action(ActionAnswerInContext(), tracker)
+
+
+def test_a_short_follow_up_continues_the_question_before_it():
+    dispatcher, _ = follow_up("and how long does that last for", [("ask_results_timeline", 0.29), ("ask_downtime", 0.25)])
+    assert responses(dispatcher) == ["utter_downtime"]
+
+
+@pytest.mark.parametrize("text, ranking, before", [
+    # the classifier sees no downtime reading in it
+    ("and how long does that last for", [("ask_results_timeline", 0.8), ("ask_downtime", 0.1)],
+     ("how red does your face go after?", "ask_downtime")),
+    # a question of its own, long enough to stand alone
+    ("ok and how long until I actually see the results of the whole course of treatment",
+     [("ask_results_timeline", 0.3), ("ask_downtime", 0.28)], ("how red does your face go after?", "ask_downtime")),
+    # the question before was no plain answer to continue
+    ("and how long does that take", [("ask_results_timeline", 0.3), ("ask_sessions", 0.28)],
+     ("how many sessions?", "ask_sessions")),
+])
+def test_a_follow_up_that_stands_on_its_own_is_answered_as_asked(text, ranking, before):
+    dispatcher, _ = follow_up(text, ranking, before)
+    assert responses(dispatcher) == ["utter_results_timeline"]

@@ -101,3 +101,8 @@ def test_booking_after_telling_of_a_contraindication_repeats_that_a_clinician_ch
 def test_action_names_are_declared_in_the_domain(domain):
     for action in (ActionDefaultAskAffirmation(), ActionDefaultFallback(), ActionShareClinicContact()):
         assert action.name() in domain["actions"]
+
+
+def test_the_near_miss_sentence_reads_as_english_for_a_comparison():
+    dispatcher, _ = ask_affirmation([("nlu_fallback", 0.35), ("ask_comparison", 0.31), ("ask_risks", 0.2)])
+    assert texts(dispatcher)[0] == "It sounds like you're asking about how it compares with other treatments."

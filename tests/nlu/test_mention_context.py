@@ -53,6 +53,13 @@ def only_mention(text):
     ("I was on roaccutane as a young woman, decades before my grandchildren arrived. Pores?", "historical"),
     ("when i was like 14 i had cold sores loads, can it help my pores", "historical"),
     ("apparently your face looks like youve been sunburnt for a day or so after, true?", "hypothetical"),
+    ("the missus is on warfarin, not me, can you do my forehead lines?", "someone_else"),
+    ("Mate from work has lupus and swears by needling. does it help pores?", "someone_else"),
+    ("my tita has psoriasis, could she do it?", "someone_else"),  # relatives in the visitor's own language
+    ("i dont get cold sores, how long is the redness after?", "negated"),
+    ("I never get keloids, my scars go flat. Can it help my stretch marks?", "negated"),
+    ("just wondering why the form asks about autoimmune diseases", "hypothetical"),
+    ("I've been reading about accutane and I don't have anything like that, how long is a session?", "negated"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -78,6 +85,9 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "I'm 11 week pregnant, can it help my melasma?",  # "week" as learners write it
     "I'm type 2 myself, is needling ok for my scars?",
     "I took roaccutane last year, stopped in spring, can I do microneedling?",  # last year still matters
+    "big cysts all over my jaw, can microneedling fix them?",  # "all over" is not "over"
+    "Hx keloids, still prone to them. ok for my acne scars?",  # a history that goes on
+    "I do get cold sores quite a lot, is that a problem?",  # "do get" is not "don't get"
     # a dash ends the scope of a denial before it ("doesn't ... — ... my sugar levels")
     "I don't sleep well — and my sugar levels are being tested, is my session still ok?",
     "we are trying for our second baby, is needling ok meanwhile?",

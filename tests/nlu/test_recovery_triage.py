@@ -149,3 +149,37 @@ def test_danger_signs_named_only_to_be_denied_are_recorded():
 ])
 def test_denied_lists_big_pores_and_hospital_discharge(text, tier):
     assert triage(text).tier == tier
+
+
+@pytest.mark.parametrize("text, tier", [
+    # a sign denied in a sentence of its own is denied, not read across the full stop
+    ("Needled on Monday. Cheeks pink and warm. Lips fine. No swelling at all. OK?", "normal"),
+    ("had it done yesterday, face is warm, no swelling anywhere", "normal"),
+    # slight puffiness of the face or eyes the morning after is for a clinician, not an emergency
+    ("did my session yesterday and my eyes are a little puffy this morning, face pink", "beyond_normal"),
+    ("face slightly swollen and red since the needling yesterday", "beyond_normal"),
+    # the lips, tongue or throat swelling at all, or the eyes without "slight", stays urgent
+    ("had microneedling this morning and my lips are a bit swollen now", "danger"),
+    ("day after my treatment my eyes are swollen and puffy", "danger"),
+])
+def test_denials_in_fragments_and_slight_puffiness(text, tier):
+    assert triage(text).tier == tier
+
+
+@pytest.mark.parametrize("text", [
+    "it's been about five hours and my face is warm and pink",
+    "MN 2 wks ago, chin still rough",
+    "I made microneedling ten days ago and the spots are darker than before the treatment",
+    "cheeks look redder than pre-tx, normal?",
+])
+def test_more_ways_of_saying_the_treatment_happened(text):
+    assert reports_after_treatment(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my knee scar was needled six weeks ago and now it's lumpier than it was",
+    "the patches are darker than before the treatment, it was 3 weeks ago",
+])
+def test_a_treated_area_worse_than_before_is_beyond_normal(text):
+    result = triage(text)
+    assert result.tier == BEYOND_NORMAL and "skin_changes" in result.reasons

@@ -209,3 +209,17 @@ def test_questions_that_only_name_a_sign_are_answered(text):
 
 def test_a_button_payload_asking_for_a_clinician_is_kept():
     assert decide("I have a fever since my session, call me", "request_clinician") is None
+
+
+def test_a_guessed_report_about_a_scar_falls_back_to_a_question_never_to_off_topic():
+    # No treatment cue and no sign: not a report. The next guess, "off-topic", would refuse a
+    # message about a scar, so the one after it is answered.
+    ranking = [{"name": "report_beyond_normal", "confidence": 0.55}, {"name": "out_of_scope", "confidence": 0.2},
+               {"name": "ask_condition", "confidence": 0.15}]
+    text = "her scar from the appendix op is still quite thick and lumpy"
+    assert final(text, "report_beyond_normal", confidence=0.55, ranking=ranking) == "ask_condition"
+
+
+def test_sunburn_told_by_where_it_burnt_before_an_appointment_is_a_contraindication():
+    text = "out gardening all weekend with no hat, my nose and cheeks are burnt. appointment thursday, still ok?"
+    assert final(text, "ask_downtime", confidence=0.45) == "report_contraindication"
