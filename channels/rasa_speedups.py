@@ -9,6 +9,12 @@ is checked once and its validator reused; responses are validated exactly as bef
 each event it reads back from the tracker store: 11,700 calls to load 390 events in a profile of
 20 turns. The class for a type name never changes once imported, so a name found is kept.
 
+`SQLTrackerStore.save` first counts, with a query, how many of the conversation's events are
+already stored, to store only the rest: about 5.5 ms of CPU a turn. The tracker it saves was read
+from the same store in the same turn (under the conversation's lock), so that number is known: the
+events it was read with, then the events each save stored. Rasa's query is still used for a
+tracker this process did not read or save (a new conversation, a tracker of all sessions).
+
 Not adopted, measured: a pool of kept SQLite connections (about 3 ms a turn less, but a kept
 connection goes on writing to a database file that was moved or deleted, so a lost database would
 no longer fail the turn with the "not saved" reply), and SQLite's write-ahead log (a faster commit,
@@ -16,15 +22,18 @@ but without the pool the pragma on every new connection costs as much as it save
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
-from typing import Any, Dict, Optional, Text, Type
+from typing import Any, Dict, Iterator, Optional, Text, Type
 
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
 _rasas_resolve_by_type = Event.resolve_by_type
 _event_classes: Dict[Text, Type[Event]] = {}
@@ -59,7 +68,38 @@ def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> O
     return found
 
 
+# How many of a tracker's events are in the SQL store, set when this process read or saved it.
+STORED_EVENTS = "_events_in_sql_store"
+_rasas_sql_retrieve = SQLTrackerStore._retrieve
+_rasas_sql_save = SQLTrackerStore.save
+_rasas_additional_events = SQLTrackerStore._additional_events
+
+
+async def retrieve_counted(self: SQLTrackerStore, sender_id: Text,
+                           fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    tracker = await _rasas_sql_retrieve(self, sender_id, fetch_events_from_all_sessions)
+    if tracker is not None and not fetch_events_from_all_sessions:
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+    return tracker
+
+
+def additional_events(self: SQLTrackerStore, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    """The events not stored yet: counted without a query when this process read or saved them."""
+    stored = getattr(tracker, STORED_EVENTS, None)
+    if stored is None or stored > len(tracker.events):
+        return _rasas_additional_events(self, session, tracker)
+    return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+async def save_counted(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    await _rasas_sql_save(self, tracker)  # raises when the write fails: the count stays as it was
+    setattr(tracker, STORED_EVENTS, len(tracker.events))
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
+    SQLTrackerStore._retrieve = retrieve_counted
+    SQLTrackerStore._additional_events = additional_events
+    SQLTrackerStore.save = save_counted
 

@@ -85,3 +85,61 @@ def test_tracker_events_read_back_through_the_patched_lookup(tmp_path):
     again = asyncio.run(store.retrieve("visitor"))
     assert [type(e) for e in again.events] == [UserUttered, SlotSet]
     assert again.events[0].text == "<b>hi</b> '; DROP TABLE events;--"  # stored as data
+
+
+def _store_and_domain(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  condition:\n    type: text\n    mappings: [{type: custom}]")
+    return SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+
+def _stored_texts(tmp_path, sender):
+    import json
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    return [json.loads(data).get("text") for (data,) in rows]
+
+
+def test_a_tracker_read_in_this_turn_stores_only_its_new_events_without_counting_them(tmp_path, monkeypatch):
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    store = _store_and_domain(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("v", [UserUttered("one")])))  # new: Rasa's count
+
+    def no_count_query(*args, **kwargs):
+        raise AssertionError("the stored events were counted with a query")
+
+    monkeypatch.setattr(rasa_speedups, "_rasas_additional_events", no_count_query)
+    tracker = asyncio.run(store.retrieve("v"))
+    tracker.update(UserUttered("two"))
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("three"))
+    asyncio.run(store.save(tracker))  # saved twice in a turn: nothing stored twice
+    assert _stored_texts(tmp_path, "v") == ["one", "two", "three"]
+
+
+def test_a_failed_save_keeps_the_count_so_the_events_are_stored_next_time(tmp_path, monkeypatch):
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    store = _store_and_domain(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("v", [UserUttered("one")])))
+    tracker = asyncio.run(store.retrieve("v"))
+    tracker.update(UserUttered("two"))
+
+    async def refused(self, tracker):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(rasa_speedups, "_rasas_sql_save", refused)
+    with pytest.raises(RuntimeError):
+        asyncio.run(store.save(tracker))
+    monkeypatch.undo()
+    asyncio.run(store.save(tracker))
+    assert _stored_texts(tmp_path, "v") == ["one", "two"]
