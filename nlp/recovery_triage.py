@@ -141,8 +141,11 @@ def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
 
 
 # What follows one of these is said, not denied: "no pus, just pink".
-_NEGATION_BREAK = re.compile(r".*(,|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcept\b|\bnow\b|\bcoz\b|\bcause\b|"
-                             r"\bbecause\b|\bsince\b|\bso\b|\band now\b)", re.S)
+_NEGATION_BREAK = re.compile(r".*(,|\s[-\u2013\u2014]\s|\bjust\b|\bonly\b|\bbut\b|\bthough\b|\bexcept\b|\bnow\b|\bcoz\b|"
+                             r"\bcause\b|\bbecause\b|\bsince\b|\bso\b|\band now\b)", re.S)
+# "out all day without a cap, red and warm": a "no" that denies only its own noun.
+_OWN_NOUN_ONLY = re.compile(r"\b(with )?(no|without)( a| any)? (hat|cap|sunscreen|sun ?cream|spf|sunblock|shade|umbrella|"
+                            r"idea|clue|sleep)\b", re.IGNORECASE)
 
 
 # "no swelling, discharge or pain": a denied list ends with "or"/"nor", so its commas do not end
@@ -153,7 +156,7 @@ _DENIED_LIST = re.compile(r"\b(?:no|without|zero|nil|not any)\s+([a-z-]+(?:\s*,\
 def _negated(text: str, start: int) -> bool:
     if any(m.start(1) <= start < m.end(1) for m in _DENIED_LIST.finditer(text)):
         return True
-    window = text[max(0, start - _NEGATION_WINDOW):start]
+    window = _OWN_NOUN_ONLY.sub(" ", text[max(0, start - _NEGATION_WINDOW):start])
     return bool(_NEGATION.search(_NEGATION_BREAK.sub("", window, count=1)))
 
 

@@ -183,3 +183,19 @@ def test_more_ways_of_saying_the_treatment_happened(text):
 def test_a_treated_area_worse_than_before_is_beyond_normal(text):
     result = triage(text)
     assert result.tier == BEYOND_NORMAL and "skin_changes" in result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "had it done this morning, feels like a day at the beach without a hat - pink and warm, normal?",
+    "needled yesterday, sat in the garden with no sunscreen and my cheeks are red and warm, normal?",
+])
+def test_a_no_that_denies_only_its_own_noun_leaves_the_signs_said(text):
+    assert triage(text).tier == NORMAL
+
+
+@pytest.mark.parametrize("text", [
+    "Post-MN day 3. Temp 38.4, rigors overnight.",
+    "day 2 after tx, erythema extending past the treated zone",
+])
+def test_clinical_shorthand_for_danger_signs(text):
+    assert triage(text).tier == DANGER
