@@ -217,10 +217,17 @@ def stands_alone(key: str) -> bool:
     return not any(s.key == key and s.needs_context for s in load_signs())
 
 
+_AHEAD_OR_APART = re.compile(r"\b(in|within|next|another|every|in about|in around|in just|in only)\s+$", re.IGNORECASE)
+_APART = re.compile(r"\s*(apart|between|'? ?time|from now|later on)\b", re.IGNORECASE)
+
+
 def days_since_treatment(text: str) -> Optional[float]:
     """The longest time the message says has passed ("3 days ago", "day 5", "for weeks"), or None."""
     days: List[float] = []
-    for number, unit in _DURATION.findall(text):
+    for match in _DURATION.finditer(text):
+        if _AHEAD_OR_APART.search(text[:match.start()]) or _APART.match(text, match.end()):
+            continue  # "the wedding is in two weeks", "sessions 4 weeks apart": not time since
+        number, unit = match.groups()
         amount = _NUMBERS.get(number.lower()) if not number[0].isdigit() else float(number)
         if amount is not None:
             days.append(float(amount) * _UNIT_DAYS[unit.lower()])

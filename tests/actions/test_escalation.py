@@ -8,6 +8,7 @@ from action_testkit import (
     buttons,
     clearance_phrases_in,
     custom_messages,
+    earlier_question,
     make_tracker,
     markers,
     responses,
@@ -270,6 +271,20 @@ def test_a_red_flag_inside_a_recovery_report_is_triaged(clinic_config):
     [marker] = markers(dispatcher)
     assert (marker["reason"], marker["urgent"]) == ("infection_signs", True)
     assert slot_events(events)["escalation_urgent"] is True
+
+
+@pytest.mark.parametrize("before, text", [
+    # the lines being treated are not new marks
+    ("home from my first session for the little lines around my eyes", "four hours on, face warm and pink. ok?"),
+    # a wedding two weeks ahead is not two weeks since the treatment
+    ("how long does the redness last? had mine yesterday and the party is in two weeks",
+     "it's been 28 hours, still pink and warm, nothing else. fine?"),
+])
+def test_the_conversation_before_a_normal_report_does_not_turn_it_into_a_check(before, text):
+    tracker = make_tracker(text, "report_normal_recovery", earlier_events=earlier_question(before, "report_normal_recovery"))
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
 
 
 # ---- consistency -----------------------------------------------------------------------------

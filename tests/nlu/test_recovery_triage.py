@@ -102,6 +102,8 @@ def test_a_denied_sign_does_not_count_but_what_follows_just_does():
 @pytest.mark.parametrize("text, days", [
     ("3 days ago", 3), ("a fortnight ago", 14), ("day 5 now", 5), ("yesterday", 1), ("two weeks after", 14), ("for weeks", 8),
     ("this morning", 0.3), ("nothing about time", None),
+    # a time ahead or between sessions is not time since the treatment
+    ("had my session yesterday and the wedding is in two weeks", 1), ("they're 4 weeks apart, mine was 2 days ago", 2),
 ])
 def test_time_since_the_treatment(text, days):
     assert days_since_treatment(text) == days
