@@ -26,7 +26,7 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
-_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
                        r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
@@ -110,7 +110,7 @@ _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ a
 
 # "I read you must wait after Accutane. I never took it in my life.": a denial that points back
 # ("it", "them") at the mention in the same or the previous sentence.
-_DENIED_BACK = re.compile(r"(^\W*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|had\s+)?(never|not ever|never ever)\s+"
+_DENIED_BACK = re.compile(r"(^\W*|[,;:]\s*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|had\s+)?(never|not ever|never ever)\s+"
                           r"(took|taken|take|used|use|had|have|tried|been on|gone on|done|got|gotten)\s+"
                           r"(it|them|that|those|this|one|any)"
                           # the denial ends there: "I never took it seriously" denies nothing

@@ -183,13 +183,29 @@ def _as_sunburn(text: str) -> str:
     return _SUNBURN_LIKE.sub(lambda m: "sunburn".ljust(len(m.group())), text)
 
 
+# "Red colour already gone but skin is dry": a normal sign said to be over is not there any more.
+# ("the redness hasn't gone" is still there: a denied "gone" does not count.)
+_SAID_GONE = re.compile(r"\w*(\s+(colou?r|has|have|is|are|'s|already|now|all|completely|totally|mostly|basically|"
+                        r"pretty much|kind of|kinda|just))*\s*('s\s+)?\b(gone|faded|settled|"
+                        r"disappeared|cleared( up)?|went away|died down|calmed down)\b"
+                        r"(?!\s+(a |all |really |very |more |quite )?(purple|dark\w*|grey|gray|white|black|blue|hard|red\w*|"
+                        r"worse|angry|yellow|green|crusty|weird|funny|bumpy|lumpy|hot|swollen|sore|shiny|bad|off))", re.IGNORECASE)
+_NOT_GONE = re.compile(r"\b(not|never|hasn'?t|haven'?t|isn'?t|aren'?t|hasnt|havent|isnt|not yet)\b", re.IGNORECASE)
+
+
+def _said_gone(text: str, match: re.Match) -> bool:
+    after = _SAID_GONE.match(text, match.end())
+    return bool(after) and not _NOT_GONE.search(after.group())
+
+
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
     text = _as_sunburn(text)
     for sign in load_signs():
         for pattern in sign.patterns:
-            if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)) for m in pattern.finditer(text)):
+            if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)
+                        or (sign.tier == NORMAL and _said_gone(text, m))) for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break
     return found

@@ -335,6 +335,7 @@ def test_it_and_that_do_not_point_back_to_the_condition_in_context():
 @pytest.mark.parametrize("text", [
     "the scar from her appendix op healed thick and lumpy, what's used alongside the needling?",
     "got stitches after a bike crash and the scar went raised. anything paired with it?",
+    "Dad's got a long scar down his chest from a heart bypass, what's used alongside the needling?",
 ])
 def test_a_scar_told_by_its_cause_or_look_gets_the_surgical_scar_combination(text):
     dispatcher, events = answer_in_context(text, "ask_combined_treatments", slots={"condition": None})

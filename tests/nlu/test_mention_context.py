@@ -60,6 +60,9 @@ def only_mention(text):
     ("I never get keloids, my scars go flat. Can it help my stretch marks?", "negated"),
     ("just wondering why the form asks about autoimmune diseases", "hypothetical"),
     ("I've been reading about accutane and I don't have anything like that, how long is a session?", "negated"),
+    ("I had psoriasis as a little girl but it's been clear for thirty years, can it help pores?", "historical"),
+    ("My mate says lads who get keloids can't have it. I don't, never had one. How long is a session?", "negated"),
+    ("she's got a couple of really big cystic spots on her chin right now, could she still have it?", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)

@@ -201,3 +201,14 @@ def test_a_no_that_denies_only_its_own_noun_leaves_the_signs_said(text):
 ])
 def test_clinical_shorthand_for_danger_signs(text):
     assert triage(text).tier == DANGER
+
+
+@pytest.mark.parametrize("text, tier", [
+    # a normal sign said to be over is no longer there ...
+    ("day 4 after my session, the redness is already gone, just dry and a bit flaky now", "normal"),
+    # ... unless the message says it is not over, or "gone" is a colour change
+    ("day 5 and the redness hasn't gone at all", "beyond_normal"),
+    ("had it done 2 days ago, the red patch has gone purple", "danger"),
+])
+def test_a_sign_said_to_be_gone(text, tier):
+    assert triage(text).tier == tier
