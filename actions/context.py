@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.fallback import NEAREST_ANSWERS
 from actions.marker import remind_of_open_contraindication
 from actions.messages import entity_values, latest_intent, latest_text, previous_user_intent
 from actions.vocabulary import described_conditions, load_vocabulary
@@ -125,23 +126,23 @@ class ActionAnswerCondition(Action):
 # nearly as strongly as its first guess (a plain answer the guide gives, not a condition topic).
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_SHARE = 0.75
-CONTINUED_ANSWERS: Dict[str, str] = {
-    "ask_downtime": "utter_downtime", "ask_aftercare": "utter_aftercare", "ask_during_treatment": "utter_during_treatment",
-    "ask_product_absorption": "utter_product_absorption", "ask_prp": "utter_prp", "ask_devices": "utter_devices",
-}
+# Answered with their NEAREST_ANSWERS response (actions/fallback.py).
+CONTINUED_INTENTS = frozenset({"ask_downtime", "ask_aftercare", "ask_during_treatment", "ask_product_absorption",
+                               "ask_prp", "ask_devices"})
 
 
 def continued_answer(tracker: Tracker) -> Optional[str]:
     """The response for the previous question, when the latest message is its short follow-up."""
     previous = previous_user_intent(tracker)
-    if previous not in CONTINUED_ANSWERS or len(latest_text(tracker).split()) > FOLLOW_UP_MAX_WORDS:
+    text = latest_text(tracker)
+    if previous not in CONTINUED_INTENTS or len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
-    if entity_values(tracker, "condition") or described_conditions(latest_text(tracker)):
+    if entity_values(tracker, "condition") or described_conditions(text):
         return None
     ranking = tracker.latest_message.get("intent_ranking") or []
     top = max((r.get("confidence", 0.0) for r in ranking), default=0.0)
     share = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == previous), 0.0)
-    return CONTINUED_ANSWERS[previous] if top and share >= FOLLOW_UP_SHARE * top else None
+    return NEAREST_ANSWERS[previous] if top and share >= FOLLOW_UP_SHARE * top else None
 
 
 class ActionAnswerInContext(Action):
