@@ -79,19 +79,29 @@ def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
     ]
 
 
-def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
-    """Explain why a clinician must assess, send the marker, offer a call back. No clearance."""
+def why_a_clinician(reason: str, on_behalf: bool) -> str:
+    """Why a clinician must assess, said of the visitor or of the person they ask for."""
+    if on_behalf:
+        named = display_name("contraindication", reason) if reason != REASON_MEDICAL_QUESTION else "their health"
+        return (f"Thanks for telling me. Because of {named} in the person you're asking for, a clinician "
+                "needs to check whether microneedling is suitable for them; I can't give medical clearance.")
+    if reason == REASON_MEDICAL_QUESTION:
+        return ("Thanks for telling me. Because this is about your own health, a clinician needs to check "
+                "whether microneedling is suitable for you; I can't give medical clearance.")
+    return (f"Thanks for telling me. Because you mentioned {display_name('contraindication', reason)}, "
+            "a clinician needs to check whether microneedling is suitable for you; "
+            "I can't give medical clearance.")
+
+
+def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
+                          on_behalf: bool = False) -> List[EventType]:
+    """Explain why a clinician must assess, send the marker, offer a call back. No clearance.
+    `on_behalf`: the one to be treated is someone the visitor asks for ("my dad's on warfarin")."""
     clinic = load_clinic()
     # The message may also ask what microneedling does for a condition: general facts first.
     for condition in conditions_in_message(tracker):
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
-    if reason == REASON_MEDICAL_QUESTION:
-        why = ("Thanks for telling me. Because this is about your own health, a clinician needs to check "
-               "whether microneedling is suitable for you; I can't give medical clearance.")
-    else:
-        why = (f"Thanks for telling me. Because you mentioned {display_name('contraindication', reason)}, "
-               "a clinician needs to check whether microneedling is suitable for you; "
-               "I can't give medical clearance.")
+    why = why_a_clinician(reason, on_behalf or bool(gate_decision(tracker).get("on_behalf")))
     dispatcher.utter_message(text=why)
     quote = GUIDE_QUOTES.get(reason)
     if quote:

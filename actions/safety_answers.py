@@ -16,7 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (CONDITION_SPECIFIC, RETRIEVAL_INTENT, conditions_in_message, selected_condition,
                              topic_response)
+from actions.escalation import escalate_to_clinician
 from actions.fallback import NEAREST_ANSWERS
+from actions.messages import latest_text
+from nlp.mention_context import said_not_for_them, treatment_for_someone_else
 
 GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
 # The second guess the classifier must give a question for it to be answered too.
@@ -67,12 +70,33 @@ def asked_alongside(tracker: Tracker) -> List[str]:
     return answers
 
 
+def earlier_visitor_texts(tracker: Tracker) -> List[str]:
+    """The visitor's typed messages of this conversation before the latest one."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [t for t in texts[:-1] if t and not t.startswith("/")]
+
+
+def asked_for_whom(tracker: Tracker) -> Optional[str]:
+    """Someone else's current contraindication, when an earlier turn said that person is the one to
+    be treated ("my mum wants her face done" ... "she's also on daily steroids"): its key."""
+    theirs = (tracker.latest_message.get("intent") or {}).get("theirs") or []
+    if not theirs:
+        return None
+    earlier = " . ".join(earlier_visitor_texts(tracker))
+    if said_not_for_them(latest_text(tracker)) or said_not_for_them(earlier):
+        return None
+    return theirs[0] if treatment_for_someone_else(earlier) else None
+
+
 class ActionAnswerWhoShouldAvoid(Action):
     def name(self) -> Text:
         return "action_answer_who_should_avoid"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        reason = asked_for_whom(tracker)
+        if reason:
+            return escalate_to_clinician(dispatcher, tracker, reason, on_behalf=True)
         for response in asked_alongside(tracker):
             dispatcher.utter_message(response=response)
         dispatcher.utter_message(response="utter_who_should_avoid")

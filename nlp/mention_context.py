@@ -133,6 +133,52 @@ def _denied_back(doc, ent) -> bool:
     return sentence.end < len(doc) and bool(_DENIED_BACK.search(doc[sentence.end].sent.text))
 
 
+# Someone else is the one who would be treated: "asking for my dad", "she's booked in", "could he
+# still have it?", "he'd be the patient". Their current contraindication then goes to a clinician
+# the same way the visitor's own does (docs/safety.md).
+_THEM = r"(she|he|(my|our) (?!(skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|own)\b)\w+(-in-law)?|someone like (her|him))"
+_TREATMENT_FOR_THEM = re.compile(
+    r"\b(asking|enquiring|inquiring|checking|booking|typing( this)?|writing( this)?|messaging|here)\b[^.?!]{0,25}?"
+    r"\b(for|on behalf of) (my|our|his|her)\b(?! (own|self)\b)(?!\s*self\b)"
+    r"|\bon (his|her|their|my \w+'s) behalf\b"
+    r"|\b(she|he|they)('d| would| will|'ll|'s| is|'re| are)( be)? (the )?(one|patient|person)\b(?! (who (told|said|recommended)))"
+    r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
+    r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo)\b"
+    r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
+    r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
+    r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|someone like (her|him))\b"
+    r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
+    r"|\b(she|he)('s| is| has| was)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
+    rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
+    r"( to (know|ask|find out|check|have|get|try|book|do|go ahead))?"
+    r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
+    r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)",
+    re.IGNORECASE)
+# ...unless the visitor says that person is not the one being treated ("she's not having it done,
+# I am", "so he's out", "she's only coming along").
+_NOT_TREATMENT_FOR_THEM = re.compile(
+    r"\b(she|he|they)('s| is|'re| are| will| would|'ll|'d)?\s*(not|n'?t|never)( \w+)? (having|getting|doing|booking|asking|coming|"
+    r"the one|interested|going|be (having|getting|doing|treated))\b"
+    r"|\b(isn'?t|is not|aren'?t|won'?t|wouldn'?t) (the one|having|getting|doing|asking|booking|coming|be (having|getting|doing|treated|coming))\b"
+    r"|\bso (she|he|they)('s| is|'re| are) (out|not)\b|\bnot (for|about) (her|him|them)\b|\bnot asking for (her|him|them)\b"
+    r"|\b(only|just) (coming|driving|here|tagging|keeping)\b|\bmoral support\b|\bkeep(ing)? me company\b"
+    r"|\b(holding|putting it) off\b|\bwaiting (it|until|till)\b"
+    r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|dead)\b"
+    r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
+    r"|\b(i'?m|i am) the one\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b",
+    re.IGNORECASE)
+
+
+def said_not_for_them(text: str) -> bool:
+    """Whether the visitor says the other person is not the one being treated."""
+    return bool(_NOT_TREATMENT_FOR_THEM.search(text or ""))
+
+
+def treatment_for_someone_else(text: str) -> bool:
+    """Whether the message says someone other than the visitor would have the treatment."""
+    return bool(_TREATMENT_FOR_THEM.search(text or "")) and not said_not_for_them(text)
+
+
 def _resolved_after(rest_of_sentence: str) -> bool:
     return bool(_RESOLVED_LATER.search(rest_of_sentence)) and not _STILL.search(rest_of_sentence)
 

@@ -15,7 +15,9 @@ No single one of them decides alone:
    the message asks about risks or aftercare in general.
 3. Contraindications: the visitor's own current one -> report_contraindication. A mention that
    is denied, past, hypothetical or someone else's is answered as a question (no escalation),
-   even when DIET guessed report_contraindication. A current mention that may or may not be
+   even when DIET guessed report_contraindication, unless that someone else is the one to be
+   treated ("my dad's on warfarin, could he have it?"): their current contraindication goes to a
+   clinician like the visitor's own. A current mention that may or may not be
    the visitor's ("lupus and microneedling?") -> mention_contraindication: the assistant asks
    "Is that something you have at the moment?" before escalating.
 """
@@ -35,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.vocabulary import mentions_skin_treatment
 from nlp import recovery_triage
-from nlp.mention_context import Mention, denied_before, get_mention_context
+from nlp.mention_context import Mention, denied_before, get_mention_context, treatment_for_someone_else
 
 RED_FLAG_INTENT = "report_red_flag"
 BEYOND_NORMAL_INTENT = "report_beyond_normal"
@@ -78,11 +80,25 @@ def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]
     return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0, "gated_from": from_name, **extra}
 
 
+# "my wife's sister got keloids": told in the past, of someone who may not be the one treated.
+_TOLD_IN_THE_PAST = re.compile(r"\b(had|got|used to( get| have)?|was|were|suffered( from)?)\s+(\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def someone_elses_current(mentions: Sequence[Mention], text: str = "") -> List[Mention]:
+    """Current contraindications of someone else, not denied, past or hypothetical ("my mum is on
+    apixaban"); a hint ("a cut") only when said to be current ("still open")."""
+    return [m for m in mentions if m.someone_else and not (m.negated or m.historical or m.hypothetical)
+            and (m.label == "contraindication" or (m.label == "contraindication_hint" and m.said_current))
+            and (m.said_current or not _TOLD_IN_THE_PAST.search(text[:m.start]))]
+
+
 def _answered_with_caution(question: Optional[str], from_name: Optional[str],
-                           mentions: Sequence[Mention]) -> Dict[str, Any]:
+                           mentions: Sequence[Mention], text: str = "") -> Dict[str, Any]:
     """Row 2 of the policy: the question asked is answered, then the guide's line on who should
-    check with a clinician first (actions/safety_answers.py); no marker."""
-    return _intent(GENERAL_SAFETY_INTENT, from_name, question=question, mentions=[m.key for m in mentions])
+    check with a clinician first (actions/safety_answers.py); no marker. `theirs` names someone
+    else's current ones: an earlier turn may say that person is the one to be treated."""
+    return _intent(GENERAL_SAFETY_INTENT, from_name, question=question, mentions=[m.key for m in mentions],
+                   theirs=[m.key for m in someone_elses_current(mentions, text)])
 
 
 def _recovery_mass(ranking: Sequence[Dict[str, Any]]) -> float:
@@ -174,6 +190,11 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
+    theirs_now = someone_elses_current(mentions, text)
+    if theirs_now and not any(m.current_and_own for m in contraindications) and treatment_for_someone_else(text):
+        # "My dad's on warfarin, could he have it?": the one who would be treated has a current
+        # contraindication, so a clinician checks, as for the visitor's own.
+        return _intent(CONTRAINDICATION_INTENT, name, reason=theirs_now[0].key, on_behalf=True)
     if name in RECOVERY_INTENTS:
         before = [m for m in mentions if m.label in ("contraindication", "contraindication_hint") and m.current_and_own]
         if before and recovery_triage.before_a_treatment(text):
@@ -205,14 +226,18 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         if contraindications and not any(m.current_and_own for m in contraindications) and not said_now:
             # Every mention is denied, past, hypothetical or someone else's: answer the question.
             other = best_other_intent(ranking, SAFETY_INTENTS, text)
-            return _answered_with_caution(other[INTENT_NAME_KEY] if other else None, name, contraindications)
+            return _answered_with_caution(other[INTENT_NAME_KEY] if other else None, name, contraindications, text)
         if name == MENTION_INTENT and any(theirs(m) for m in contraindications):
             return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in contraindications if theirs(m)).key)
         return None
     current = [m for m in contraindications if m.current_and_own]
     if not current:
         if contraindications and name not in ANSWER_INTENTS | {GENERAL_SAFETY_INTENT}:
-            return _answered_with_caution(name, name, contraindications)  # "does it help wrinkles if you take warfarin?"
+            return _answered_with_caution(name, name, contraindications, text)  # "does it help wrinkles if you take warfarin?"
+        if name == GENERAL_SAFETY_INTENT and theirs_now:
+            # Whose it is may have been said a turn before ("asking for my wife" ... "she's still
+            # nursing"): the action reads that turn.
+            return _answered_with_caution(None, name, theirs_now, text)
         return None
     if any(theirs(m) for m in current):
         return _intent(CONTRAINDICATION_INTENT, name, reason=next(m for m in current if theirs(m)).key)

@@ -141,6 +141,7 @@ def make_tracker(
     gated_from: Optional[str] = None,
     question: Optional[str] = None,
     earlier_events: Sequence[Dict[str, Any]] = (),
+    gate: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
     """A Tracker as the action server receives it right after the visitor sent `text`.
 
@@ -150,6 +151,7 @@ def make_tracker(
     gated_from: the intent DIET predicted before nlp/safety_gate.py replaced it with `intent`.
     extra_events: appended after the user message (e.g. slot events a form extracted).
     earlier_events: the conversation before it (see `earlier_question`).
+    gate: more of what the safety gate put in the intent ({"on_behalf": True}, {"theirs": [...]}).
     """
     parsed_entities = [_entity(text, spec) for spec in entities]
     ranking = [{"name": name, "confidence": conf} for name, conf in
@@ -159,6 +161,7 @@ def make_tracker(
         predicted.update(confidence=1.0, gated_from=gated_from)
     if question:
         predicted["question"] = question  # the question the safety gate kept beside a mention
+    predicted.update(gate or {})
     latest_message = {
         "text": text,
         "intent": predicted,

@@ -412,3 +412,15 @@ def test_the_condition_being_treated_in_an_earlier_turn_is_not_a_symptom():
     dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
     assert markers(dispatcher) == []
     assert responses(dispatcher)[0] == "utter_normal_recovery"
+
+
+def test_a_contraindication_of_the_one_asked_for_is_explained_as_theirs_with_no_clearance():
+    tracker = make_tracker("my nan is on warfarin, she wants it for her jowls", "report_contraindication",
+                           entities=[("contraindication", "blood_thinners", "warfarin")],
+                           gate={"reason": "blood_thinners", "on_behalf": True})
+    dispatcher, _ = run_action(ActionEscalateToClinician(), tracker)
+    said = all_text(dispatcher)
+    assert "the person you're asking for" in said and "suitable for them" in said
+    assert "suitable for you" not in said
+    assert clearance_phrases_in(said) == []
+    assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]

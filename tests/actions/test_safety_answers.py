@@ -1,7 +1,7 @@
 """actions.safety_answers: who should not have it, with the question the visitor asked."""
 from __future__ import annotations
 
-from action_testkit import make_tracker, markers, responses, run_action
+from action_testkit import all_text, earlier_question, make_tracker, markers, responses, run_action
 from actions.safety_answers import ActionAnswerWhoShouldAvoid
 
 
@@ -64,3 +64,27 @@ def test_a_new_question_in_a_conditions_context_is_not_taken_as_added_context():
     dispatcher, _ = answer("who should avoid it?", [("ask_who_should_avoid", 0.95)],
                            slots={"condition": "acne_scars", "last_topic": "condition"})
     assert responses(dispatcher) == ["utter_who_should_avoid"]
+
+
+def test_someone_elses_current_condition_escalates_when_an_earlier_turn_said_they_would_be_treated():
+    earlier = earlier_question("does it work on neck lines? asking for my grandad, he'd be the patient", "ask_condition")
+    dispatcher, events = answer("oh and he's on clopidogrel since his stent", [("ask_who_should_avoid", 0.7)],
+                                earlier_events=earlier, gate={"theirs": ["blood_thinners"]})
+    assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
+    assert "the person you're asking for" in all_text(dispatcher)
+    assert "utter_who_should_avoid" not in responses(dispatcher)
+
+
+def test_someone_elses_condition_is_answered_when_they_are_not_the_one_to_be_treated():
+    earlier = earlier_question("my grandad is coming with me, he's not having it done", "inform")
+    dispatcher, _ = answer("he's on clopidogrel, how long will my session be?", [("ask_who_should_avoid", 0.7)],
+                           earlier_events=earlier, gate={"theirs": ["blood_thinners"]})
+    assert markers(dispatcher) == []
+    assert responses(dispatcher)[-1] == "utter_who_should_avoid"
+
+
+def test_someone_elses_condition_with_nobody_said_to_be_treated_is_answered_with_the_caution():
+    earlier = earlier_question("what is microneedling?", "ask_what_is")
+    dispatcher, _ = answer("my cousin has lupus, is it risky in general?", [("ask_who_should_avoid", 0.8)],
+                           earlier_events=earlier, gate={"theirs": ["autoimmune"]})
+    assert markers(dispatcher) == []

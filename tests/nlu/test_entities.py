@@ -80,7 +80,7 @@ def test_a_contraindication_without_saying_whose_is_never_answered_without_the_c
 
 
 @pytest.mark.parametrize("text", [
-    "my aunt has lupus, could microneedling help her wrinkles?",
+    "my aunt has lupus but I'm the one booking, could microneedling help my wrinkles?",
     "it's not a keloid, my surgeon checked. can you treat the scar?",
     "my acne cleared up years ago, will it help the marks it left?",
 ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.build_pipeline import PIPELINE_DIR
-from nlp.mention_context import get_mention_context
+from nlp.mention_context import get_mention_context, treatment_for_someone_else
 
 
 def only_mention(text):
@@ -121,3 +121,19 @@ def test_someone_elses_condition_does_not_clear_the_visitors_own():
 def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     mention = only_mention("people say microneedling leaves you looking sunburnt, how many days until I'm presentable?")
     assert mention.hypothetical and not mention.current_and_own
+
+
+@pytest.mark.parametrize("text, for_them", [
+    ("typing this on behalf of my grandad, he's keen to try it", True),
+    ("my mother-in-law would like her crow's feet done", True),
+    ("could he still get it done next month?", True),
+    ("she's booked in for the 3rd", True),
+    ("my sister is on accutane but she isn't having it done, I am", False),
+    ("he's only coming along to keep me company", False),
+    ("my skin would like some help lol, what is it", False),
+    ("if someone takes that medicine can they do microneedling?", False),
+    ("my late husband was on warfarin for years, would he have been able to have it?", False),
+    ("just curious, could he have it with psoriasis?", False),
+])
+def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
+    assert treatment_for_someone_else(text) is for_them

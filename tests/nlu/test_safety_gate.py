@@ -38,7 +38,8 @@ def test_diet_recognises_indirect_wording_without_any_keyword():
 @pytest.mark.parametrize("text", [
     "it's not a keloid, my surgeon says, can you treat the scar?",
     "my spots cleared up years ago, will it help the marks?",
-    "my aunt has lupus, could she have it?",
+    "my aunt has lupus but she isn't having anything done, what is microneedling exactly?",
+    "my friend with keloids told me about you, what does it feel like?",
     "what if I got pregnant later?",
     "I'm not pregnant, just wondering",
     "had cold sores back in 2018, cleared, never came back. is the numbing cream strong?",  # "never came back" is not "came back"
@@ -223,3 +224,32 @@ def test_a_guessed_report_about_a_scar_falls_back_to_a_question_never_to_off_top
 def test_sunburn_told_by_where_it_burnt_before_an_appointment_is_a_contraindication():
     text = "out gardening all weekend with no hat, my nose and cheeks are burnt. appointment thursday, still ok?"
     assert final(text, "ask_downtime", confidence=0.45) == "report_contraindication"
+
+
+@pytest.mark.parametrize("text", [
+    "my aunt has lupus, could she have it?",
+    "Enquiring for my father. He takes rivaroxaban for his heart and would like his neck lines done.",
+    "my gran cut her forehead on a cupboard door, still open. she's booked in with you next week",
+    "wife's eczema is flaring on her cheeks atm, is it ok for her to go ahead?",
+    "He's on methotrexate for psoriasis at the minute. Would he be able to have it done?",
+])
+def test_the_current_contraindication_of_the_one_to_be_treated_goes_to_a_clinician(text):
+    decision = decide(text, "ask_who_should_avoid")
+    assert decision["name"] == "report_contraindication" and decision["on_behalf"] is True
+
+
+@pytest.mark.parametrize("text", [
+    "my sister's on roaccutane so she's out, but I'd like my acne scars done",
+    "Mum has lupus and comes along only for moral support. How long is my session?",
+    "my mate had keloids years ago, could he have it now?",
+    "my brother isn't on blood thinners, can he have it?",
+    "my husband's brother got keloids from a tattoo, could my husband still have it for his acne scars?",
+])
+def test_someone_else_who_is_not_to_be_treated_or_has_nothing_current_is_not_escalated(text):
+    assert final(text, "ask_who_should_avoid") != "report_contraindication"
+
+
+def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_is_for_the_next_step():
+    # "Asking for my wife" may have been said a turn before: the action reads it from there.
+    decision = decide("she is still breastfeeding our youngest, does that matter?", "ask_who_should_avoid")
+    assert decision["name"] == "ask_who_should_avoid" and decision["theirs"] == ["pregnancy"]
