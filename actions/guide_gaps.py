@@ -14,7 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import RETRIEVAL_INTENT, conditions_in_message, points_back, topic_response
+from actions.context import (RETRIEVAL_INTENT, answer_second_reading, conditions_in_message, points_back,
+                             topic_response)
 from actions.fallback import answer_nearest, contact_line, suggested_guesses
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
@@ -40,6 +41,7 @@ class ActionAnswerComparison(Action):
         for condition in conditions:  # "better than a peel for my scars?": what it does for scars
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
         dispatcher.utter_message(response="utter_comparison")
+        answer_second_reading(dispatcher, tracker, [f"utter_{RETRIEVAL_INTENT}/{c}" for c in conditions] + ["utter_comparison"])
         events: List[EventType] = [SlotSet("last_topic", "comparison")]
         if conditions:
             events.append(SlotSet("condition", conditions[0]))
@@ -53,6 +55,7 @@ class ActionAnswerOutsideGuide(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_outside_guide")
+        answer_second_reading(dispatcher, tracker, ["utter_outside_guide"])
         dispatcher.utter_message(text=contact_line())
         return [SlotSet("last_topic", "outside_guide")]
 

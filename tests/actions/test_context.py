@@ -371,5 +371,22 @@ def test_a_short_follow_up_continues_the_question_before_it():
      ("how many sessions?", "ask_sessions")),
 ])
 def test_a_follow_up_that_stands_on_its_own_is_answered_as_asked(text, ranking, before):
+    # (A close second reading may be answered after it: see the second-reading tests.)
     dispatcher, _ = follow_up(text, ranking, before)
-    assert responses(dispatcher) == ["utter_results_timeline"]
+    assert responses(dispatcher)[0] == "utter_results_timeline"
+
+
+def test_a_condition_question_also_answers_a_close_second_reading():
+    tracker = make_tracker("is it good for rough bumpy skin or is my skin type wrong for it?", "ask_condition",
+                           response_selector="ask_condition/enlarged_pores",
+                           intent_ranking=[("ask_condition", 0.45), ("ask_skin_type", 0.3)])
+    dispatcher, _ = run_action(ActionAnswerCondition(), tracker)
+    assert responses(dispatcher)[:2] == ["utter_ask_condition/enlarged_pores", "utter_skin_type"]
+
+
+def test_a_follow_up_topic_also_answers_a_close_second_reading_for_the_condition_in_context():
+    tracker = make_tracker("how many goes, and what's used with it?", "ask_sessions",
+                           intent_ranking=[("ask_sessions", 0.5), ("ask_combined_treatments", 0.42)],
+                           slots={"condition": "surgical_scars"})
+    dispatcher, _ = run_action(ActionAnswerInContext(), tracker)
+    assert responses(dispatcher) == ["utter_sessions_surgical_scars", "utter_combined_treatments_surgical_scars"]
