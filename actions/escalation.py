@@ -27,6 +27,8 @@ REASON_BEYOND_NORMAL = "beyond_normal_recovery"  # after treatment, more than th
 # Danger signs whose advice is the emergency one: swelling of the face or eyes, breathing, sight.
 EMERGENCY_SIGNS = ("allergic_reaction", "vision_change")
 
+# No clearance means no treatment yet, and a visitor already booked needs to hear that.
+HOLD_OFF = "Please hold off on any treatment, including one already booked, until a clinician has checked."
 # The guide's own words, where it has them, for why a clinician must assess.
 _GUIDE_INFECTION = ("The clinic's guide says microneedling should be avoided on active cystic acne, "
                     "open wounds or infected skin, as the procedure can spread bacteria or worsen inflammation.")
@@ -103,6 +105,7 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
     why = why_a_clinician(reason, on_behalf or bool(gate_decision(tracker).get("on_behalf")))
     dispatcher.utter_message(text=why)
+    dispatcher.utter_message(text=HOLD_OFF)
     quote = GUIDE_QUOTES.get(reason)
     if quote:
         dispatcher.utter_message(text=quote)

@@ -26,6 +26,14 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
 # Only a past that is clearly long ago ("years ago") clears them.
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
+# A tendency the guide names ("people prone to keloids"): a history of it is the tendency itself.
+NEVER_PAST = frozenset({"keloid"})
+_FEEDING = re.compile(r"feed|breast|nursing|milk|pumping", re.IGNORECASE)
+_ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|daughter|mum|mom|mother|partner|girlfriend|"
+                             r"friend|cousin|niece|aunt|colleague)\b", re.IGNORECASE)
+# "my missus reckons I've got impetigo": someone else's words about the visitor's own condition.
+_OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i got|i get|i'?ve been|i still have|my own)"
+                              r"\s+(\w+\s+){0,2}$", re.IGNORECASE)
 _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
@@ -58,7 +66,7 @@ _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
-                      r"flare|came back|coming back|active)\b", re.IGNORECASE)
+                      r"flare|came back|coming back|come back|active)\b", re.IGNORECASE)
 # "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
 _DENIED_CURRENT = re.compile(r"\b(no|not|never|without|zero|nor)\b(\s+\w+){0,2}\s*$", re.IGNORECASE)
 
@@ -145,6 +153,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
     r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo)\b"
     r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
+    r"|\b(before|when|once|if|so|until) (she|he) (books?|comes in|has it( done)?|gets it( done)?|goes ahead)\b"
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
@@ -261,7 +270,13 @@ class MentionContext:
                 historical = False  # "it hasn't fully cleared yet", "Hx keloids, still prone"
             if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
-            someone_else = bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
+            if key in NEVER_PAST:
+                historical = False
+            someone_else = (bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
+                            and not _OWN_JUST_BEFORE.search(sentence[:offset])
+                            # "baby is on mother feed only": the baby is who is fed, the visitor feeds
+                            and not (key == "pregnancy" and _FEEDING.search(ent.text)
+                                     and not _ANOTHER_MOTHER.search(sentence[:offset])))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated) or _denied_back(doc, ent), historical=historical,

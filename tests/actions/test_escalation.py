@@ -142,7 +142,7 @@ def test_guide_quote_for_contraindications_the_guide_names(text, key, surface, e
 def test_no_guide_quote_where_the_guide_says_nothing():
     dispatcher, _ = escalate("I'm 20 weeks pregnant", ("contraindication", "pregnancy", "pregnant"))
     assert not [t for t in texts(dispatcher) if GUIDE_QUOTE_START in t]
-    assert len(texts(dispatcher)) == 2  # the explanation and the call-back offer only
+    assert len(texts(dispatcher)) == 3  # the explanation, the hold-off and the call-back offer only
 
 
 def test_offers_a_call_back_with_yes_and_no_buttons(clinic_config):
@@ -167,7 +167,7 @@ def test_slots_keep_the_question_as_written_for_the_clinician():
 def test_message_order_explanation_quote_marker_offer():
     dispatcher, _ = escalate("I have active acne", ("contraindication", "active_acne"))
     kinds = ["marker" if m["custom"] else ("offer" if m["buttons"] else "text") for m in dispatcher.messages]
-    assert kinds == ["text", "text", "marker", "offer"]
+    assert kinds == ["text", "text", "text", "marker", "offer"]  # explanation, hold-off, quote
 
 
 # ---- red-flag triage -------------------------------------------------------------------------
@@ -424,3 +424,9 @@ def test_a_contraindication_of_the_one_asked_for_is_explained_as_theirs_with_no_
     assert "suitable for you" not in said
     assert clearance_phrases_in(said) == []
     assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
+
+
+def test_an_escalation_asks_the_visitor_to_hold_off_treatment_until_a_clinician_has_checked():
+    dispatcher, _ = escalate("sunburnt my face on saturday, session is on monday", ("contraindication", "sunburn", "sunburnt"))
+    assert "hold off on any treatment" in all_text(dispatcher)
+    assert clearance_phrases_in(all_text(dispatcher)) == []

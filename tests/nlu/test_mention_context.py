@@ -128,6 +128,7 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("my mother-in-law would like her crow's feet done", True),
     ("could he still get it done next month?", True),
     ("she's booked in for the 3rd", True),
+    ("trying to calm him down before he books", True),
     ("my sister is on accutane but she isn't having it done, I am", False),
     ("he's only coming along to keep me company", False),
     ("my skin would like some help lol, what is it", False),
@@ -137,3 +138,18 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
+
+
+@pytest.mark.parametrize("text, key", [
+    ("the wife reckons I've got ringworm on my neck, booked for friday", "skin_infection"),
+    ("hx keloids on both ears. want my acne scars done", "keloid"),
+    ("little one is 5 months and still on mother feed", "pregnancy"),
+])
+def test_the_visitors_own_condition_told_beside_someone_else_or_as_history_stays_theirs_and_current(text, key):
+    [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.key == key and m.label == "contraindication"]
+    assert mention.current_and_own
+
+
+@pytest.mark.parametrize("text", ["currently 28/40, ok to book?", "i am 20 weeks pregnancy now", "I give him the breast still"])
+def test_pregnancy_and_breastfeeding_as_learners_and_clinicians_write_it_are_recognised(text):
+    assert "pregnancy" in [m.key for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.label == "contraindication"]

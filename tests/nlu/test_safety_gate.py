@@ -241,7 +241,7 @@ def test_the_current_contraindication_of_the_one_to_be_treated_goes_to_a_clinici
 @pytest.mark.parametrize("text", [
     "my sister's on roaccutane so she's out, but I'd like my acne scars done",
     "Mum has lupus and comes along only for moral support. How long is my session?",
-    "my mate had keloids years ago, could he have it now?",
+    "my mate had shingles years ago, could he have it now?",
     "my brother isn't on blood thinners, can he have it?",
     "my husband's brother got keloids from a tattoo, could my husband still have it for his acne scars?",
 ])
