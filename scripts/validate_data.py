@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.context import CONDITION_SPECIFIC, RETRIEVAL_INTENT, topic_response  # noqa: E402
+from actions.fallback import NEAREST_ANSWERS  # noqa: E402
 
 DEFAULT_ACTION_RESPONSES = {"utter_ask_rephrase", "utter_restart"}  # Rasa's two-stage fallback, /restart
 UNUSED = re.compile(r"The utterance '([\w/]+)' is not used in any story or rule")
@@ -31,6 +32,8 @@ def responses_uttered_outside_stories() -> set:
     names = set(DEFAULT_ACTION_RESPONSES)
     for module in (ROOT / "actions").glob("*.py"):
         names |= set(re.findall(r"response=\"(utter_[\w/]+)\"", module.read_text()))
+    # action_answer_question and the near-miss answer utter these by intent (actions/fallback.py)
+    names |= set(NEAREST_ANSWERS.values())
     for topic, conditions in CONDITION_SPECIFIC.items():
         names |= {topic_response(topic, None)} | {topic_response(topic, c) for c in conditions}
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
