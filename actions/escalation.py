@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic import load_clinic
 from actions.context import RETRIEVAL_INTENT, conditions_in_message
 from actions.marker import REASON_MEDICAL_QUESTION, escalation_payload
-from actions.messages import entity_values, first_entity_value, latest_intent, latest_text
+from actions.messages import entity_values, first_entity_value, latest_intent, latest_text, typed_visitor_texts
 from actions.vocabulary import display_name, load_vocabulary
 from nlp import recovery_triage
 
@@ -151,9 +151,7 @@ RECENT_TURNS = 3  # visitor messages read together when judging a recovery repor
 
 def recent_visitor_text(tracker: Tracker) -> str:
     """The visitor's last few messages of this conversation, oldest first."""
-    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"
-             and not (e.get("text") or "").startswith("/")]
-    return " . ".join(texts[-RECENT_TURNS:]) or latest_text(tracker)
+    return " . ".join(typed_visitor_texts(tracker)[-RECENT_TURNS:]) or latest_text(tracker)
 
 
 def condition_spans(text: str) -> List[tuple]:

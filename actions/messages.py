@@ -35,6 +35,15 @@ def first_entity_value(tracker: Tracker, entity: str) -> Optional[str]:
     return values[0] if values else None
 
 
+def typed_visitor_texts(tracker: Tracker, before_latest: bool = False) -> List[str]:
+    """What the visitor typed in this conversation, oldest first (button payloads left out);
+    `before_latest`: without the latest message."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    if before_latest:
+        texts = texts[:-1]
+    return [t for t in texts if t and not t.startswith("/")]
+
+
 def previous_user_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the visitor's message before the latest one, if there was one."""
     users = [e for e in tracker.events if e.get("event") == "user"]

@@ -18,7 +18,7 @@ from actions.context import (CONDITION_SPECIFIC, RETRIEVAL_INTENT, conditions_in
                              topic_response)
 from actions.escalation import escalate_to_clinician
 from actions.fallback import NEAREST_ANSWERS
-from actions.messages import latest_text
+from actions.messages import latest_text, typed_visitor_texts
 from nlp.mention_context import said_not_for_them, treatment_for_someone_else
 
 GENERAL_SAFETY_INTENT = "ask_who_should_avoid"
@@ -70,19 +70,13 @@ def asked_alongside(tracker: Tracker) -> List[str]:
     return answers
 
 
-def earlier_visitor_texts(tracker: Tracker) -> List[str]:
-    """The visitor's typed messages of this conversation before the latest one."""
-    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return [t for t in texts[:-1] if t and not t.startswith("/")]
-
-
 def asked_for_whom(tracker: Tracker) -> Optional[str]:
     """Someone else's current contraindication, when an earlier turn said that person is the one to
     be treated ("my mum wants her face done" ... "she's also on daily steroids"): its key."""
     theirs = (tracker.latest_message.get("intent") or {}).get("theirs") or []
     if not theirs:
         return None
-    earlier = " . ".join(earlier_visitor_texts(tracker))
+    earlier = " . ".join(typed_visitor_texts(tracker, before_latest=True))
     if said_not_for_them(latest_text(tracker)) or said_not_for_them(earlier):
         return None
     return theirs[0] if treatment_for_someone_else(earlier) else None

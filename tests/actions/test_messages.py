@@ -1,8 +1,9 @@
 """actions.messages: reading the visitor's latest message."""
 from __future__ import annotations
 
-from action_testkit import make_tracker
-from actions.messages import MAX_STORED_TEXT, entity_values, first_entity_value, latest_intent, latest_text
+from action_testkit import earlier_question, make_tracker
+from actions.messages import (MAX_STORED_TEXT, entity_values, first_entity_value, latest_intent, latest_text,
+                              typed_visitor_texts)
 
 
 def test_latest_text_is_trimmed_and_bounded():
@@ -36,3 +37,10 @@ def test_non_string_entity_values_are_ignored():
                                      {"entity": "condition", "value": ["acne_scars"]},
                                      {"entity": "condition", "value": "wrinkles"}])
     assert entity_values(tracker, "condition") == ["wrinkles"]
+
+
+def test_typed_visitor_texts_leave_out_button_payloads_and_optionally_the_latest_message():
+    earlier = earlier_question("does it hurt?", "ask_during_treatment") + earlier_question("/affirm", "affirm")
+    tracker = make_tracker("and how long is it?", "ask_during_treatment", earlier_events=earlier)
+    assert typed_visitor_texts(tracker) == ["does it hurt?", "and how long is it?"]
+    assert typed_visitor_texts(tracker, before_latest=True) == ["does it hurt?"]

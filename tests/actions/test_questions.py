@@ -1,6 +1,8 @@
 """actions.questions: one guide answer per plain question, and the classifier's close second reading."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from action_testkit import make_tracker, responses, run_action
@@ -54,7 +56,6 @@ def test_a_message_the_safety_gate_changed_gets_no_second_reading():
 
 
 def test_every_plain_question_has_a_rule_and_the_action_is_declared(domain):
-    from pathlib import Path
     rules = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parents[2] / "data" / "rules").glob("*.yml"))
     for intent in PLAIN_QUESTIONS:
         assert f"- intent: {intent}\n  - action: action_answer_question" in rules
