@@ -217,6 +217,8 @@ class ActionRespondToRecoveryReport(Action):
         if earlier.tier == recovery_triage.BEYOND_NORMAL and earlier.signs:
             return escalate_recovery_check(dispatcher, tracker)
         dispatcher.utter_message(response="utter_normal_recovery")
+        if "mild_swelling" in earlier.signs.get(recovery_triage.NORMAL, ()):
+            dispatcher.utter_message(response="utter_mild_swelling_note")
         dispatcher.utter_message(response="utter_red_flags_to_watch")
         return [SlotSet("last_topic", "normal_recovery")]
 

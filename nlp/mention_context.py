@@ -28,6 +28,14 @@ SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_fla
 SLOW_TO_CLEAR = frozenset({"isotretinoin", "cancer_treatment", "blood_thinners"})
 # A tendency the guide names ("people prone to keloids"): a history of it is the tendency itself.
 NEVER_PAST = frozenset({"keloid"})
+# "Hx keloids", "prone to keloids": said of the visitor, a history of the tendency is the tendency now.
+_TENDENCY = re.compile(r"\b(hx|h/o|history of|i'?m prone|i am prone|im prone|my tendency|i tend to|i form|i get|"
+                       r"i scar)\b", re.IGNORECASE)
+# "a patch that looks like ringworm": a suspected infection or sore is treated as present, not as a
+# simile ("it feels like a sunburn" stays one: sunburn is not among these).
+SUSPECTED_IS_PRESENT = frozenset({"skin_infection", "cold_sores", "open_wound", "active_acne"})
+_SUSPECTED = re.compile(r"\b(looks?|looking|seems?|might be|could be|think it'?s|maybe)( like)?( a| an| some)?\s*$",
+                        re.IGNORECASE)
 _FEEDING = re.compile(r"feed|breast|nursing|milk|pumping", re.IGNORECASE)
 _ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|daughter|mum|mom|mother|partner|girlfriend|"
                              r"friend|cousin|niece|aunt|colleague)\b", re.IGNORECASE)
@@ -277,11 +285,14 @@ class MentionContext:
                             # "baby is on mother feed only": the baby is who is fed, the visitor feeds
                             and not (key == "pregnancy" and _FEEDING.search(ent.text)
                                      and not _ANOTHER_MOTHER.search(sentence[:offset])))
+            hypothetical = bool(ent._.is_hypothetical) and not (
+                key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset]))
+            current = said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=bool(ent._.is_negated) or _denied_back(doc, ent), historical=historical,
-                hypothetical=bool(ent._.is_hypothetical), someone_else=someone_else,
-                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=said_current(sentence),
+                hypothetical=hypothetical, someone_else=someone_else,
+                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=current,
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))
         return found
 

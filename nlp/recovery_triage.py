@@ -117,6 +117,7 @@ class Sign:
     patterns: Tuple[Pattern[str], ...]
     frame_days: Optional[float] = None  # normal signs: how long the guide calls them normal
     needs_context: bool = False  # danger only inside a report, not said on its own
+    normal_within_days: Optional[float] = None  # danger signs: normal warmth this soon after a treatment
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
         for key, entry in recovery[tier].items():
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
             signs.append(Sign(tier, key, entry["name"], patterns, entry.get("frame_days"),
-                              bool(entry.get("needs_context", False))))
+                              bool(entry.get("needs_context", False)), entry.get("normal_within_days")))
     return tuple(signs)
 
 
@@ -244,6 +245,8 @@ def days_since_treatment(text: str) -> Optional[float]:
         if _AHEAD_OR_APART.search(text[:match.start()]) or _APART.match(text, match.end()):
             continue  # "the wedding is in two weeks", "sessions 4 weeks apart": not time since
         number, unit = match.groups()
+        if unit.lower() in ("d", "h") and not number[0].isdigit():
+            continue  # "and" is not "an" + "d": the short units only after a figure ("3d", "12h")
         amount = _NUMBERS.get(number.lower()) if not number[0].isdigit() else float(number)
         if amount is not None:
             days.append(float(amount) * _UNIT_DAYS[unit.lower()])
@@ -295,6 +298,16 @@ _BOOKED = re.compile(
     r"(appointment|appt|booking|session|treatment)\b(?! (done|yesterday|last))", re.IGNORECASE)
 
 
+# Whose skin a report is about: the visitor's, or someone they speak of. "Pores closing forever
+# after microneedling, or do they come back?" names nobody ("they" are mostly the pores or scars): a question about results, not a report.
+_SOMEONES = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|she|he|her|his|him|hers|"
+                       r"mum|mom|dad|wife|husband|daughter|son|sister|brother|partner|friend)\b", re.IGNORECASE)
+
+
+def speaks_of_someone(text: str) -> bool:
+    return bool(_SOMEONES.search(text))
+
+
 def had_treatment(text: str) -> bool:
     return bool(_HAD_TREATMENT.search(_BOOKED.sub(" ", without_hearsay(text))))
 
@@ -340,6 +353,13 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
         # Someone else's danger sign still gets the urgent advice; only their times and mild signs go.
         found[DANGER] = found_signs(heard_of)[DANGER]
     days = days_since_treatment(lowered)
+    early = {s.key: s.normal_within_days for s in load_signs() if s.normal_within_days is not None}
+    for key, within in early.items():
+        # "day 1 and hot to the touch": the warmth the guide expects, when the message says how soon
+        if key in found[DANGER] and days is not None and days <= within:
+            found[DANGER].remove(key)
+            if "redness_and_warmth" not in found[NORMAL]:
+                found[NORMAL].insert(0, "redness_and_warmth")
     frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
     signs = {tier: tuple(keys) for tier, keys in found.items() if keys}
     if found[DANGER]:

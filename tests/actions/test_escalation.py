@@ -254,6 +254,13 @@ def test_normal_recovery_is_reassured_without_escalation():
     assert slots == {"last_topic": "normal_recovery"}
 
 
+def test_slight_puffiness_in_the_first_days_is_reassured_with_what_the_guide_does_not_say():
+    tracker = make_tracker("had it done yesterday, red and a bit puffy this morning, is that ok?", "report_normal_recovery")
+    dispatcher, _ = run_action(ActionRespondToRecoveryReport(), tracker)
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_mild_swelling_note", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
+
+
 def test_danger_words_named_only_to_deny_them_leave_the_reassurance():
     tracker = make_tracker("treated 48 hours ago, mild redness and some tightness, no exudate, no fever. ok?",
                            "report_normal_recovery", entities=[("red_flag", "infection_signs", "fever")])

@@ -143,3 +143,58 @@ def test_a_failed_save_keeps_the_count_so_the_events_are_stored_next_time(tmp_pa
     monkeypatch.undo()
     asyncio.run(store.save(tracker))
     assert _stored_texts(tmp_path, "v") == ["one", "two"]
+
+
+def test_sqlite_connections_are_kept_between_turns(tmp_path):
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    store = _store_and_domain(tmp_path)
+    opened = []
+    sa_event = rasa_speedups.sa.event
+    sa_event.listen(store.engine, "connect", lambda *args: opened.append(1))
+    for text in ("one", "two", "three"):
+        tracker = asyncio.run(store.retrieve("v")) or DialogueStateTracker("v", [])
+        tracker.update(UserUttered(text))
+        asyncio.run(store.save(tracker))
+    assert len(opened) <= 1, "a connection per session again"
+    assert _stored_texts(tmp_path, "v") == ["one", "two", "three"]
+
+
+def test_a_kept_connection_is_not_used_once_the_database_file_is_gone(tmp_path):
+    """The database moved away and a directory in its place: the turn fails, nothing goes to the old file."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    store = _store_and_domain(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("v", [UserUttered("one")])))
+    tracker = asyncio.run(store.retrieve("v"))
+    database, away = tmp_path / "tracker.db", tmp_path / "tracker.db.away"
+    database.rename(away)
+    database.mkdir()
+    tracker.update(UserUttered("lost"))
+    with pytest.raises(Exception):
+        asyncio.run(store.save(tracker))
+    database.rmdir()
+    away.rename(database)
+    asyncio.run(store.save(tracker))  # the file is back: saved now, once
+    assert _stored_texts(tmp_path, "v") == ["one", "lost"]
+
+
+def test_a_replaced_database_file_is_opened_anew(tmp_path):
+    import shutil
+
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    store = _store_and_domain(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("v", [UserUttered("one")])))
+    database = tmp_path / "tracker.db"
+    shutil.copy(database, tmp_path / "copy.db")
+    database.unlink()
+    (tmp_path / "copy.db").rename(database)  # same contents, another file
+    asyncio.run(store.save(DialogueStateTracker.from_events("w", [UserUttered("two")])))
+    assert _stored_texts(tmp_path, "w") == ["two"], "written to the deleted file"

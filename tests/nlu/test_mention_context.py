@@ -63,6 +63,10 @@ def only_mention(text):
     ("I had psoriasis as a little girl but it's been clear for thirty years, can it help pores?", "historical"),
     ("My mate says lads who get keloids can't have it. I don't, never had one. How long is a session?", "negated"),
     ("she's got a couple of really big cystic spots on her chin right now, could she still have it?", "someone_else"),
+    ("Everyone says it stings, and I once got burnt so badly in Ibiza I couldn't sleep. How red will I be?", "historical"),
+    ("my mum's friend gets those big lumpy scars called keloids, is it bad for people like her?", "someone_else"),
+    ("We covered keloids in a lecture today, how does microneedling work?", "hypothetical"),
+    ("Is oily skin a problem for microneedling, or is it only active breakouts that matter?", "hypothetical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -94,6 +98,11 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     # a dash ends the scope of a denial before it ("doesn't ... — ... my sugar levels")
     "I don't sleep well — and my sugar levels are being tested, is my session still ok?",
     "we are trying for our second baby, is needling ok meanwhile?",
+    "it's just my acne flaring again, can I still come?",  # "it's just" is not "is it just"
+    "Also, the acne's come back this week, right on the scarred cheeks. Can they needle over it?",
+    "Hx keloids. Chest and ear. Want acne scars done. Go or no go?",  # a history of the tendency is the tendency
+    "there's a patch on my hip that looks like ringworm, it's itchy. go ahead or not?",  # a suspicion, not a simile
+    "my eczema flared up during my lecture today, is needling ok?",  # only "in a lecture" is a subject studied
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -153,3 +162,8 @@ def test_the_visitors_own_condition_told_beside_someone_else_or_as_history_stays
 @pytest.mark.parametrize("text", ["currently 28/40, ok to book?", "i am 20 weeks pregnancy now", "I give him the breast still"])
 def test_pregnancy_and_breastfeeding_as_learners_and_clinicians_write_it_are_recognised(text):
     assert "pregnancy" in [m.key for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.label == "contraindication"]
+
+
+def test_a_group_prone_to_keloids_is_not_the_visitors_tendency():
+    mention = only_mention("Is microneedling suitable for keloid prone people? I am asking for an article I'm writing.")
+    assert not mention.certainly_visitors

@@ -157,9 +157,13 @@ def test_denied_lists_big_pores_and_hospital_discharge(text, tier):
     # a sign denied in a sentence of its own is denied, not read across the full stop
     ("Needled on Monday. Cheeks pink and warm. Lips fine. No swelling at all. OK?", "normal"),
     ("had it done yesterday, face is warm, no swelling anywhere", "normal"),
-    # slight puffiness of the face or eyes the morning after is for a clinician, not an emergency
-    ("did my session yesterday and my eyes are a little puffy this morning, face pink", "beyond_normal"),
-    ("face slightly swollen and red since the needling yesterday", "beyond_normal"),
+    # slight puffiness of the face or eyes in the first days is normal (every blind writer said so);
+    # swelling not called slight, or slight puffiness after the guide's 72 hours, is for a clinician
+    ("did my session yesterday and my eyes are a little puffy this morning, face pink", "normal"),
+    ("face slightly swollen and red since the needling yesterday", "normal"),
+    ("had it done this morning, red and puffy round the eyes but not much, is that standard", "normal"),
+    ("face swollen and red since the needling yesterday", "danger"),
+    ("still a bit puffy and pink a week after my session", "beyond_normal"),
     # the lips, tongue or throat swelling at all, or the eyes without "slight", stays urgent
     ("had microneedling this morning and my lips are a bit swollen now", "danger"),
     ("day after my treatment my eyes are swollen and puffy", "danger"),
@@ -212,3 +216,31 @@ def test_clinical_shorthand_for_danger_signs(text):
 ])
 def test_a_sign_said_to_be_gone(text, tier):
     assert triage(text).tier == tier
+
+
+@pytest.mark.parametrize("text, tier", [
+    # hot to the touch on the day or the morning after is the warmth the guide expects...
+    ("day 1 after microneedling and my face is red and hot to touch, normal?", NORMAL),
+    ("had it done this morning, cheeks are hot to the touch and pink", NORMAL),
+    # ...later, or without saying when, it is a sign of infection
+    ("day 3 after my session and my cheek is still hot to the touch", DANGER),
+    ("after my treatment the skin is red and hot to the touch", DANGER),
+    ("needled yesterday and it's hot, swollen and throbbing", DANGER),
+])
+def test_hot_to_the_touch_on_the_first_day_is_the_expected_warmth(text, tier):
+    assert triage(text).tier == tier
+
+
+def test_and_is_no_time_since_the_treatment():
+    assert days_since_treatment("after my treatment the skin is red and hot to the touch") is None
+    assert days_since_treatment("3d post and 12h of stinging") == 3
+
+
+def test_lines_being_treated_are_no_new_sign_but_needle_lines_are():
+    assert not found_signs("had it done, crow's feet and lines everywhere still")[BEYOND_NORMAL]
+    assert found_signs("had it done two days ago and i can see grid lines on my cheeks")[BEYOND_NORMAL] == ["skin_changes"]
+
+
+def test_blood_tests_and_thinners_are_not_bleeding():
+    assert not found_signs("she's terrified of needles and still goes pale at blood tests, will it hurt?")[DANGER]
+    assert found_signs("since my session it keeps bleeding from one spot")[DANGER] == ["bleeding"]

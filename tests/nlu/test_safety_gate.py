@@ -253,3 +253,25 @@ def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_
     # "Asking for my wife" may have been said a turn before: the action reads it from there.
     decision = decide("she is still breastfeeding our youngest, does that matter?", "ask_who_should_avoid")
     assert decision["name"] == "ask_who_should_avoid" and decision["theirs"] == ["pregnancy"]
+
+
+def test_a_half_belief_in_a_report_that_names_nobody_and_no_sign_is_the_question_asked():
+    ranking = [{"name": "report_beyond_normal", "confidence": 0.58}, {"name": "ask_condition", "confidence": 0.35}]
+    assert final("Pores closing forever after microneedling or they come back later?", "report_beyond_normal",
+                 confidence=0.58, ranking=ranking) == "ask_condition"
+    # the same belief about the visitor's own skin is still a report for a clinician
+    assert final("my pores closed after microneedling and now they've come back", "report_beyond_normal",
+                 confidence=0.58, ranking=ranking) == "report_beyond_normal"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # asked to be cleared for their own treatment: a lower belief is enough for a clinician to check
+    ("my chin has five huge painful ones deep under the skin lol can i still book", "report_contraindication"),
+    ("I fell off the bike and the cheek is open and a bit wet. Is it ok for me to do the treatment?", "report_contraindication"),
+    # the same belief without the ask: the question asked
+    ("my chin has five huge painful ones deep under the skin lol what is the downtime", "ask_downtime"),
+])
+def test_a_lower_belief_in_a_contraindication_counts_when_the_visitor_asks_to_be_cleared(text, expected):
+    ranking = [{"name": "report_contraindication", "confidence": 0.41}, {"name": "ask_downtime", "confidence": 0.3}]
+    assert final(text, "report_contraindication", confidence=0.41, ranking=ranking) == expected
+
