@@ -41,7 +41,10 @@ _ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|d
                              r"friend|cousin|niece|aunt|colleague)\b", re.IGNORECASE)
 # "my missus reckons I've got impetigo": someone else's words about the visitor's own condition.
 _OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i got|i get|i'?ve been|i still have|my own)"
-                              r"\s+(\w+\s+){0,2}$", re.IGNORECASE)
+                              r"\s+(\w+\s+){0,2}$"
+                              # "two of my ear piercings turned into keloids (and my mum gets them too)"
+                              r"|\bmy (\w+ ){0,3}(turned|turns|went|grew|became|healed|formed)( into| as| up)?( an?| big| raised| thick)?\s+$",
+                              re.IGNORECASE)
 _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"

@@ -66,6 +66,7 @@ def only_mention(text):
     ("Everyone says it stings, and I once got burnt so badly in Ibiza I couldn't sleep. How red will I be?", "historical"),
     ("my mum's friend gets those big lumpy scars called keloids, is it bad for people like her?", "someone_else"),
     ("We covered keloids in a lecture today, how does microneedling work?", "hypothetical"),
+    ("my bsf has eczema all over her arms but its just me getting it done lol. how long is the appointment?", "someone_else"),
     ("Is oily skin a problem for microneedling, or is it only active breakouts that matter?", "hypothetical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
@@ -102,6 +103,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "Also, the acne's come back this week, right on the scarred cheeks. Can they needle over it?",
     "Hx keloids. Chest and ear. Want acne scars done. Go or no go?",  # a history of the tendency is the tendency
     "there's a patch on my hip that looks like ringworm, it's itchy. go ahead or not?",  # a suspicion, not a simile
+    "sorry for not leading with it, but I was diagnosed with morphea last year and it's active. Does that change things?",
+    "Two of my ear piercings turned into keloids and my mum gets them too. Is it safe for someone like me?",
     "my eczema flared up during my lecture today, is needling ok?",  # only "in a lecture" is a subject studied
 ])
 def test_the_visitors_own_current_condition(text):

@@ -244,3 +244,8 @@ def test_lines_being_treated_are_no_new_sign_but_needle_lines_are():
 def test_blood_tests_and_thinners_are_not_bleeding():
     assert not found_signs("she's terrified of needles and still goes pale at blood tests, will it hurt?")[DANGER]
     assert found_signs("since my session it keeps bleeding from one spot")[DANGER] == ["bleeding"]
+
+
+def test_smells_like_a_scam_is_no_bad_smell():
+    assert not found_signs("one procedure for everything? that smells like snake oil. what doesn't it do?")[DANGER]
+    assert found_signs("day 4 after my session and the spot smells bad")[DANGER] == ["infection_signs"]

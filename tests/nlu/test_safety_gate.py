@@ -275,3 +275,8 @@ def test_a_lower_belief_in_a_contraindication_counts_when_the_visitor_asks_to_be
     ranking = [{"name": "report_contraindication", "confidence": 0.41}, {"name": "ask_downtime", "confidence": 0.3}]
     assert final(text, "report_contraindication", confidence=0.41, ranking=ranking) == expected
 
+
+
+def test_a_husband_who_scars_badly_and_would_be_treated_goes_to_a_clinician():
+    text = "My husband scars badly, his op scar went thick and raised. He wants his old acne scars done now. Would he be at risk?"
+    assert final(text, "ask_condition", confidence=0.6) == "report_contraindication"
