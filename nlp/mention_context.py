@@ -43,9 +43,11 @@ _ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|d
 _OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i got|i get|i'?ve been|i still have|my own)"
                               r"\s+(\w+\s+){0,2}$"
                               # "two of my ear piercings turned into keloids (and my mum gets them too)"
-                              r"|\bmy (\w+ ){0,3}(turned|turns|went|grew|became|healed|formed)( into| as| up)?( an?| big| raised| thick)?\s+$",
+                              r"|\bmy (\w+ ){0,3}(turned|turns|went|grew|became|healed|formed)( into| as| up)?( an?| big| raised| thick)?\s+$"
+                              # "my chin has crusty bits ... my mum reckons it's impetigo": her view of the visitor's skin
+                              r"|\b(reckons?|thinks?|says?|said|suspects?)\s+(that\s+)?(it'?s|its|it is|this is|that'?s)\s+(\w+\s+){0,2}$",
                               re.IGNORECASE)
-_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas an? (small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas (an? )?(small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
                        r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
@@ -233,6 +235,12 @@ class Mention:
         return self.certainly_visitors and self.first_person and self.said_right_now
 
 
+def _negated_from_outside(ent) -> bool:
+    """ConText's negation, except by a word of the term itself ("hasn't scabbed" says it is open)."""
+    return any(m.category == "NEGATED_EXISTENCE" and not (ent.start <= m.modifier_span[0] < ent.end)
+               for m in ent._.modifiers)
+
+
 def _project_rules():
     from medspacy.context import ConTextRule
 
@@ -293,7 +301,7 @@ class MentionContext:
             current = said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
-                negated=bool(ent._.is_negated) or _denied_back(doc, ent), historical=historical,
+                negated=_negated_from_outside(ent) or _denied_back(doc, ent), historical=historical,
                 hypothetical=hypothetical, someone_else=someone_else,
                 first_person=bool(_FIRST_PERSON.search(sentence)), said_current=current,
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))

@@ -53,6 +53,7 @@ _AFTER_TREATMENT = re.compile(
 # A question about what will or could happen, not a report.
 _PROSPECTIVE = re.compile(
     r"\b(will i|will it|will my|would i|would it|going to|gonna|should i expect|what if|in case|if i get|if i have|"
+    r"(is it|is) possible|could (they|it|this|my)|can (they|it) (get|go|become|turn)|might (they|it)|would (they|my)|"
     r"if my|if there|if it|how long (will|does|do|should|is)|is it normal to|can you get|could i get|do people get|"
     r"does it cause|can it cause|planning|thinking about|considering|before my|booked|upcoming|next week|"
     r"hypothetically|if i got|if i had|if i were|say i|suppose|wh?at (should|shud|shld|do|can) i (do|use|put|avoid|follow|apply|expect)|what aftercare|"
@@ -102,6 +103,7 @@ _DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
 _RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
     (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
                 r"last week|over two weeks)\b", re.I), 8),
+    (re.compile(r"\b(a|one) (full|whole|entire|good|solid) week\b", re.I), 7),
     (re.compile(r"\b(last month|a month|over a month)\b", re.I), 30),
     (re.compile(r"\b(day before yesterday)\b", re.I), 2),
     (re.compile(r"\b(yesterday|last night|the day after|the next day|next morning|overnight)\b", re.I), 1),

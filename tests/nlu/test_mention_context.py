@@ -19,6 +19,7 @@ def only_mention(text):
     ("no history of keloids in my family", "negated"),
     ("I don't have any cold sores right now", "negated"),
     ("my spots cleared up years ago", "historical"),
+    ("Cystic acne as teen. Fully cleared 10 yrs. Just rolling scars left now. Good candidate?", "historical"),
     ("finished nursing ages ago", "historical"),
     ("marks left from old breakouts", "historical"),
     ("I stopped accutane years ago", "historical"),
@@ -105,6 +106,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "there's a patch on my hip that looks like ringworm, it's itchy. go ahead or not?",  # a suspicion, not a simile
     "sorry for not leading with it, but I was diagnosed with morphea last year and it's active. Does that change things?",
     "Two of my ear piercings turned into keloids and my mum gets them too. Is it safe for someone like me?",
+    "the skin on my cheek hasn't scabbed over yet, would that matter?",  # the term's own "n't"
+    "my chin has these yellowy crusty bits n my mum reckons its impetigo 😬 can i get it done anyway",
     "my eczema flared up during my lecture today, is needling ok?",  # only "in a lecture" is a subject studied
 ])
 def test_the_visitors_own_current_condition(text):

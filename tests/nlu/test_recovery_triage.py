@@ -249,3 +249,19 @@ def test_blood_tests_and_thinners_are_not_bleeding():
 def test_smells_like_a_scam_is_no_bad_smell():
     assert not found_signs("one procedure for everything? that smells like snake oil. what doesn't it do?")[DANGER]
     assert found_signs("day 4 after my session and the spot smells bad")[DANGER] == ["infection_signs"]
+
+
+@pytest.mark.parametrize("text, tier", [
+    ("After treatment the red is going out of the zone, like lines red going to my neck from the cheek. Is normal??", DANGER),
+    ("6h post-MN. Urticaria face + neck, lip angioedema developing.", DANGER),
+    ("My neck is still quite red a full week after my microneedling. No pain or fever though.", BEYOND_NORMAL),
+    ("had the needling this morning, face feels like I've had a bit too much sun, is that normal?", NORMAL),
+])
+def test_red_lines_clinical_allergy_words_a_full_week_and_too_much_sun(text, tier):
+    assert triage(text.lower()).tier == tier
+
+
+def test_in_the_same_breath_is_no_breathing_trouble_and_is_it_possible_asks_ahead():
+    assert not found_signs("the lecturer said microneedling and transdermal delivery in the same breath")[DANGER]
+    assert found_signs("since my session i'm short of breath")[DANGER] == ["allergic_reaction"]
+    assert not reports_after_treatment("I have dark marks from old acne. Is possible they get worse after microneedling?")
