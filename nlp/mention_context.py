@@ -117,7 +117,10 @@ _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cl
                              r"|\ball (healed|gone|cleared( up)?|better)\b"
                              r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
-                             r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b", re.IGNORECASE)
+                             r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b"
+                             # "but it finish two years ago", as learners write the past
+                             r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b",
+                             re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
                     r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
 # "me n my bf are trying to get pregnant": the visitor is one of the subjects.

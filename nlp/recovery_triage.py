@@ -65,7 +65,7 @@ _UPCOMING = re.compile(
     r"\b(session|sesh|sesion|ap+oint\w*|appt|treatm\w*|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
     r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
-    r"|\b(?<!than )(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
+    r"|\b(?<!than )(?<!there )(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
     r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b"
     r"|\b(week|day|night|morning) (of|before) (my|the) (session|appointment|appt|treatment)\b|\bwould (they|you) still\b"
     r"|\bif i (go ahead|book|do it|have it|get it|decide)\b|\breschedul\w*|\bthe only (appointment|slot|session)\b",
@@ -75,7 +75,9 @@ _EXPLICITLY_AFTER = re.compile(
     r"\b(after|since|post|following) (my|the|her|his|this|that|last|yesterday'?s|today'?s|a|1st|first|second)?\s?"
     r"(own |last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
     r"|\b(had|did|got|gotten|made)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
-    r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b",
+    r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b"
+    # "dark patches that weren't there before the treatment"
+    r"|\b(weren'?t|wasn'?t|were not|was not|never) there before (the|my)\b",
     re.IGNORECASE)
 # The visitor says the treatment has happened: "had it done", "since my session", "2 days ago".
 _HAD_TREATMENT = re.compile(
@@ -267,7 +269,9 @@ _OTHERS_SUBJECT = re.compile(
     r"^\W*((my|our|her|his|a) (\w+'s )?(mum|mom|mam|mother|dad|father|sister|sis|brother|bro|aunt|auntie|uncle|"
     r"cousin|cuzin|gran|nan|grandma|grandmother|daughter|son|wife|husband|partner|friend|friends|colleague|"
     r"coworker|neighbou?r|boss|ea|bestie|bff|girlfriend|boyfriend|gf|bf)|(she|he|they|people|someone|others|"
-    r"everyone|a lot of people|most people))\b", re.IGNORECASE)
+    r"everyone|a lot of people|most people)"
+    # "Mum had her first session this afternoon": a relative named as in a family, without "my"
+    r"|(mum|mom|mam|dad|gran|nan|grandma|grandad|granddad|grandpa|nana))\b", re.IGNORECASE)
 _HEARSAY = re.compile(r"\b(read|heard|seen|saw|watched)\b.{0,40}\b(people|someone|others|stories|reviews|online|forums?|"
                       r"videos?|tiktok|reddit)\b|\bhorror stories\b", re.IGNORECASE)
 _MY_SKIN = r"\bmy (own |whole )?(skin|face|cheeks?|forehead|chin|jaw|neck|nose|scalp|lips?|eyes?|eyelids?)\b"

@@ -20,6 +20,7 @@ def only_mention(text):
     ("I don't have any cold sores right now", "negated"),
     ("my spots cleared up years ago", "historical"),
     ("Cystic acne as teen. Fully cleared 10 yrs. Just rolling scars left now. Good candidate?", "historical"),
+    ("Before I had very bad cystic acne, but it finish two years ago, now only scars are stay.", "historical"),
     ("finished nursing ages ago", "historical"),
     ("marks left from old breakouts", "historical"),
     ("I stopped accutane years ago", "historical"),

@@ -265,3 +265,14 @@ def test_in_the_same_breath_is_no_breathing_trouble_and_is_it_possible_asks_ahea
     assert not found_signs("the lecturer said microneedling and transdermal delivery in the same breath")[DANGER]
     assert found_signs("since my session i'm short of breath")[DANGER] == ["allergic_reaction"]
     assert not reports_after_treatment("I have dark marks from old acne. Is possible they get worse after microneedling?")
+
+
+def test_a_relatives_report_named_without_my_keeps_its_signs():
+    text = ("mum had her first session this afternoon. she's quite red and says it feels like sunburn. "
+            "i'm a bit worried because she's older - is this what's expected?")
+    assert triage(text).tier == NORMAL
+
+
+def test_patches_that_were_not_there_before_the_treatment_are_after_it():
+    text = "it's been about ten days and i've got dark brown patches on my forehead that weren't there before the treatment"
+    assert reports_after_treatment(text) and triage(text).tier == BEYOND_NORMAL
