@@ -72,8 +72,10 @@ _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew 
 _NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|not|never|yet to|still not)"
                            r"( \w+)?( fully| completely| totally| quite| all the way)? (cleared|healed|gone|resolved|better)\b",
                            re.IGNORECASE)
+# The words by which visitors speak of themselves ("mi": Patois "I"); recovery_triage builds on them.
+FIRST_PERSON_WORDS = r"i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|mi"
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|mi)\b"  # "mi" : Patois "I"
+_FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
                            r"|^\W*(on|taking|been on|started|stopped|finished|quit|came off|using|have|got|having|pregnant|breastfeeding|nursing|"
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)

@@ -17,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Pattern, Tuple
 import yaml
 
 from actions.vocabulary import VOCABULARY_PATH
+from nlp.mention_context import FIRST_PERSON_WORDS
 
 DANGER, BEYOND_NORMAL, NORMAL = "danger", "beyond_normal", "normal"
 
@@ -122,6 +123,7 @@ class Sign:
     frame_days: Optional[float] = None  # normal signs: how long the guide calls them normal
     needs_context: bool = False  # danger only inside a report, not said on its own
     normal_within_days: Optional[float] = None  # danger signs: normal warmth this soon after a treatment
+    normal_as: Optional[str] = None  # ... and the normal sign it then counts as
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def load_signs(path=VOCABULARY_PATH) -> Tuple[Sign, ...]:
         for key, entry in recovery[tier].items():
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
             signs.append(Sign(tier, key, entry["name"], patterns, entry.get("frame_days"),
-                              bool(entry.get("needs_context", False)), entry.get("normal_within_days")))
+                              bool(entry.get("needs_context", False)), entry.get("normal_within_days"),
+                              entry.get("normal_as")))
     return tuple(signs)
 
 
@@ -306,7 +309,7 @@ _BOOKED = re.compile(
 
 # Whose skin a report is about: the visitor's, or someone they speak of. "Pores closing forever
 # after microneedling, or do they come back?" names nobody ("they" are mostly the pores or scars): a question about results, not a report.
-_SOMEONES = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|she|he|her|his|him|hers|"
+_SOMEONES = re.compile(rf"\b({FIRST_PERSON_WORDS}|us|she|he|her|his|him|hers|"
                        r"mum|mom|dad|wife|husband|daughter|son|sister|brother|partner|friend)\b", re.IGNORECASE)
 
 
@@ -359,13 +362,13 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
         # Someone else's danger sign still gets the urgent advice; only their times and mild signs go.
         found[DANGER] = found_signs(heard_of)[DANGER]
     days = days_since_treatment(lowered)
-    early = {s.key: s.normal_within_days for s in load_signs() if s.normal_within_days is not None}
-    for key, within in early.items():
+    for sign in load_signs():
         # "day 1 and hot to the touch": the warmth the guide expects, when the message says how soon
-        if key in found[DANGER] and days is not None and days <= within:
-            found[DANGER].remove(key)
-            if "redness_and_warmth" not in found[NORMAL]:
-                found[NORMAL].insert(0, "redness_and_warmth")
+        early = sign.normal_within_days is not None and days is not None and days <= sign.normal_within_days
+        if early and sign.key in found[DANGER]:
+            found[DANGER].remove(sign.key)
+            if sign.normal_as not in found[NORMAL]:
+                found[NORMAL].insert(0, sign.normal_as)
     frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
     signs = {tier: tuple(keys) for tier, keys in found.items() if keys}
     if found[DANGER]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
-                                 reports_after_treatment, triage)
+                                 load_signs, reports_after_treatment, triage)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -229,6 +229,13 @@ def test_a_sign_said_to_be_gone(text, tier):
 ])
 def test_hot_to_the_touch_on_the_first_day_is_the_expected_warmth(text, tier):
     assert triage(text).tier == tier
+
+
+def test_an_early_danger_sign_counts_as_a_normal_sign_the_vocabulary_has():
+    normal = {s.key for s in load_signs() if s.tier == NORMAL}
+    early = [s for s in load_signs() if s.normal_within_days is not None]
+    assert early and all(s.normal_as in normal for s in early)
+    assert triage("had it done this morning, cheeks are hot to the touch").signs[NORMAL][0] == early[0].normal_as
 
 
 def test_and_is_no_time_since_the_treatment():
