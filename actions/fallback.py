@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
 from actions.marker import remind_of_open_contraindication
+from actions.messages import entity_values
 
 # What a suggestion says for each intent, and what clicking it sends.
 SUGGESTIONS: Dict[str, Tuple[str, str]] = {
@@ -66,13 +67,23 @@ def suggested_guesses(tracker: Tracker, count: int = 3) -> List[str]:
     return [r["name"] for r in ranking if r.get("name") in SUGGESTIONS][:count]
 
 
-def answer_nearest(dispatcher: CollectingDispatcher, guesses: List[str]) -> bool:
+def nearest_response(guess: str, tracker: Tracker, domain: Dict[Text, Any]) -> str:
+    """The guess's answer, for the condition of the message or the conversation when the domain has
+    one of its own ("i have melasma" ... "can I do it alone?": `utter_combined_treatments_melasma`)."""
+    response = NEAREST_ANSWERS[guess]
+    condition = next(iter(entity_values(tracker, "condition")), None) or tracker.get_slot("condition")
+    specific = f"{response}_{condition}"
+    return specific if condition and specific in (domain or {}).get("responses", {}) else response
+
+
+def answer_nearest(dispatcher: CollectingDispatcher, guesses: List[str], tracker: Tracker,
+                   domain: Dict[Text, Any]) -> bool:
     """"It sounds like you're asking about ...", that answer, and the next two guesses as buttons;
     False when the best guess has no answer of its own (it needs the conversation's context)."""
     if not guesses or guesses[0] not in NEAREST_ANSWERS:
         return False
     dispatcher.utter_message(text=f"It sounds like you're asking about {SUGGESTIONS[guesses[0]][0].lower()}.")
-    dispatcher.utter_message(response=NEAREST_ANSWERS[guesses[0]])
+    dispatcher.utter_message(response=nearest_response(guesses[0], tracker, domain))
     others = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[1:3]]
     dispatcher.utter_message(text="If you meant something else:", buttons=others + [
         {"title": "Something else", "payload": "/out_of_scope"}])
@@ -92,7 +103,7 @@ class ActionDefaultAskAffirmation(Action):
         if not guesses:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        if answer_nearest(dispatcher, guesses):
+        if answer_nearest(dispatcher, guesses, tracker, domain):
             return []
         buttons = [{"title": SUGGESTIONS[g][0], "payload": SUGGESTIONS[g][1]} for g in guesses[:2]]
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})

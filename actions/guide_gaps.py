@@ -80,7 +80,7 @@ class ActionAnswerOutOfScope(Action):
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{in_context}")
             return [SlotSet("last_topic", "condition")]
         if conditions_in_message(tracker) or mentions_skin_treatment(text):
-            if answer_nearest(dispatcher, suggested_guesses(tracker)):
+            if answer_nearest(dispatcher, suggested_guesses(tracker), tracker, domain):
                 return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -57,6 +57,23 @@ def clean_text(value: Any, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
+class ActionAskContactName(Action):
+    """The form's first question. A visitor who asked for a person ("can I just ring someone?")
+    also gets the clinic's number, for those who would rather phone than wait for a call back."""
+
+    def name(self) -> Text:
+        return "action_ask_contact_name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "request_clinician":
+            clinic = load_clinic()
+            dispatcher.utter_message(text=f"If you'd rather phone, {clinic.name} is on {clinic.phone} ({clinic.hours}). "
+                                          f"Otherwise a clinician can call you back.")
+        dispatcher.utter_message(response="utter_ask_contact_name")
+        return []
+
+
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"

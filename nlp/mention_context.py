@@ -42,6 +42,9 @@ _ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|d
 # "my missus reckons I've got impetigo": someone else's words about the visitor's own condition.
 _OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i got|i get|i'?ve been|i still have|my own)"
                               r"\s+(\w+\s+){0,2}$"
+                              # "I am a person who make keloid", "I'm one of those people that scar badly"
+                              r"|\b(i'?m|im|i am)\s+(a|an|one of those|one of the|the (kind|sort|type) of)\s+(person|people|one|ones|type|guy|girl|woman|man|lady|bloke)"
+                              r"\s+(who|that)\s+(\w+\s+){0,2}$"
                               # "two of my ear piercings turned into keloids (and my mum gets them too)"
                               r"|\bmy (\w+ ){0,3}(turned|turns|went|grew|became|healed|formed)( into| as| up)?( an?| big| raised| thick)?\s+$"
                               # "my chin has crusty bits ... my mum reckons it's impetigo": her view of the visitor's skin
@@ -73,7 +76,7 @@ _NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|
                            r"( \w+)?( fully| completely| totally| quite| all the way)? (cleared|healed|gone|resolved|better)\b",
                            re.IGNORECASE)
 # The words by which visitors speak of themselves ("mi": Patois "I"); recovery_triage builds on them.
-FIRST_PERSON_WORDS = r"i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|our|mi"
+FIRST_PERSON_WORDS = r"i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|meself|we|our|mi"
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
 _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
@@ -169,14 +172,16 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\bon (his|her|their|my \w+'s) behalf\b"
     r"|\b(she|he|they)('d| would| will|'ll|'s| is|'re| are)( be)? (the )?(one|patient|person)\b(?! (who (told|said|recommended)))"
     r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
-    r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo)\b"
+    r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo|come( in)? (this|next|on|for|in))\b"
+    # "how many sessions would my nan need?": the sessions are hers
+    rf"|\b(would|will|does|do|should|might) {_THEM} (need|require|have to have)\b"
     r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
     r"|\b(before|when|once|if|so|until) (she|he) (books?|comes in|has it( done)?|gets it( done)?|goes ahead)\b"
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
     r"|\b(she|he)('s| is| has| was)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
-    rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
+    rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
     r"( to (know|ask|find out|check|have|get|try|book|do|go ahead))?"
     r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
     r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)",

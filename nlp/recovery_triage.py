@@ -289,8 +289,14 @@ def _blank_sentences(text: str, drop) -> str:
     return blanked if len(blanked) == len(text) else text
 
 
+# "deep narrow holes, like made with a needle": a simile, not a treatment.
+_SIMILE = re.compile(r"\b(like|as if|as though)\b[^.?!,;]{0,12}\b(made|done|poked|punched|pricked|stabbed)\b"
+                     r"[^.?!,;]{0,12}\b(needles?|pins?|pens?|ice ?picks?)\b", re.IGNORECASE)
+
+
 def without_hearsay(text: str) -> str:
-    """The text without sentences of what others say or write (same length, so offsets hold)."""
+    """The text without sentences of what others say or write, nor similes (same length, so offsets hold)."""
+    text = _SIMILE.sub(lambda m: " " * len(m.group()), text)
     return _blank_sentences(text, lambda s: bool(_HEARSAY.search(s)) and not _OWN_REPORT.search(s))
 
 
@@ -298,7 +304,8 @@ def visitors_own(text: str) -> str:
     """The text without sentences about someone else's treatment, when the visitor also tells of
     their own: "my mum had hers last month and was fine. I had mine yesterday..."."""
     own = _blank_sentences(text, lambda s: bool(_OTHERS_SUBJECT.search(s)) and not _OWN_SKIN.search(s))
-    return own if _AFTER_TREATMENT.search(own) else text
+    # "Nan's a bit red. It was done yesterday.": the sentence left names nobody, so it is still hers
+    return own if _AFTER_TREATMENT.search(own) and _OWN_SKIN.search(own) else text
 
 
 # "I've got a session on Thursday" has one booked, it has not had it ("got a session done" has).

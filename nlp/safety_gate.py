@@ -91,7 +91,9 @@ def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]
 
 
 # "my wife's sister got keloids": told in the past, of someone who may not be the one treated.
-_TOLD_IN_THE_PAST = re.compile(r"\b(had|got|used to( get| have)?|was|were|suffered( from)?)\s+(\w+\s+){0,2}$", re.IGNORECASE)
+# "she got cold sores" is told in the past; "she's got an open sore" is not.
+_TOLD_IN_THE_PAST = re.compile(r"\b(had|(?<!'s )(?<!’s )(?<!has )(?<!have )(?<!'ve )got|used to( get| have)?|was|were|suffered( from)?)"
+                               r"\s+(\w+\s+){0,2}$", re.IGNORECASE)
 
 
 def someone_elses_current(mentions: Sequence[Mention], text: str = "") -> List[Mention]:

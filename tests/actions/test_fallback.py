@@ -106,3 +106,14 @@ def test_action_names_are_declared_in_the_domain(domain):
 def test_the_near_miss_sentence_reads_as_english_for_a_comparison():
     dispatcher, _ = ask_affirmation([("nlu_fallback", 0.35), ("ask_comparison", 0.31), ("ask_risks", 0.2)])
     assert texts(dispatcher)[0] == "It sounds like you're asking about how it compares with other treatments."
+
+
+def test_a_near_miss_about_the_condition_in_the_conversation_gets_that_conditions_answer():
+    ranking = [("nlu_fallback", 0.35), ("ask_combined_treatments", 0.31), ("ask_risks", 0.2)]
+    tracker = make_tracker("so i can do it alone for it?", "nlu_fallback", intent_ranking=ranking,
+                           confidence=0.35, slots={"condition": "melasma"})
+    dispatcher, _ = run_action(ActionDefaultAskAffirmation(), tracker)
+    assert responses(dispatcher) == ["utter_combined_treatments_melasma"]
+    # without a condition, the general answer
+    dispatcher, _ = ask_affirmation(ranking)
+    assert responses(dispatcher) == ["utter_combined_treatments"]

@@ -15,6 +15,7 @@ from action_testkit import (
     all_text,
     make_tracker,
     markers,
+    responses,
     run_action,
     slot_events,
     texts,
@@ -25,6 +26,7 @@ from actions.handoff import (
     CONTACT_NOT_GIVEN,
     REQUEST_SLOTS,
     MAX_NAME_LENGTH,
+    ActionAskContactName,
     ActionCreateHandoffTicket,
     ValidateHandoffForm,
     normalise_contact,
@@ -356,3 +358,14 @@ def test_action_names_are_declared_in_the_domain(domain):
     assert set(domain["forms"]["handoff_form"]["required_slots"]) <= set(REQUEST_SLOTS)
     assert set(REQUEST_SLOTS) <= set(domain["slots"])
     assert handoff.MAX_CONTACT_ATTEMPTS == 3
+
+
+def test_a_visitor_who_asks_for_a_person_also_gets_the_clinic_phone_before_the_first_question(clinic_config):
+    dispatcher, _ = run_action(ActionAskContactName(), make_tracker("can I just ring someone?", "request_clinician"))
+    assert clinic_config["phone"] in all_text(dispatcher)
+    assert responses(dispatcher) == ["utter_ask_contact_name"]
+
+
+def test_after_an_escalation_the_first_question_comes_alone():
+    dispatcher, _ = run_action(ActionAskContactName(), make_tracker("yes please", "affirm"))
+    assert texts(dispatcher) == [] and responses(dispatcher) == ["utter_ask_contact_name"]

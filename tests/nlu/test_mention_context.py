@@ -70,6 +70,10 @@ def only_mention(text):
     ("We covered keloids in a lecture today, how does microneedling work?", "hypothetical"),
     ("my bsf has eczema all over her arms but its just me getting it done lol. how long is the appointment?", "someone_else"),
     ("Is oily skin a problem for microneedling, or is it only active breakouts that matter?", "hypothetical"),
+    # people named with a word between "my" and who they are, or as Northern English names them
+    ("our lass gets cold sores every winter, does needling help crow's feet?", "someone_else"),
+    ("my eldest lad has eczema on his hands, how long is the redness for me?", "someone_else"),
+    ("my receptionist is on roaccutane, how long does a session take?", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -110,6 +114,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "the skin on my cheek hasn't scabbed over yet, would that matter?",  # the term's own "n't"
     "my chin has these yellowy crusty bits n my mum reckons its impetigo 😬 can i get it done anyway",
     "my eczema flared up during my lecture today, is needling ok?",  # only "in a lecture" is a subject studied
+    "I'm one of those people who form keloids, ok for my acne scars?",
+    "there's a proper gash on me thumb from a tin, healing slow. does that matter?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -151,6 +157,9 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("if someone takes that medicine can they do microneedling?", False),
     ("my late husband was on warfarin for years, would he have been able to have it?", False),
     ("just curious, could he have it with psoriasis?", False),
+    ("how many sessions would my grandad need for his acne marks?", True),
+    ("he want it done for the scars on his beard", True),
+    ("could she come in next week for her first one?", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them

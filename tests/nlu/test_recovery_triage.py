@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
-                                 load_signs, reports_after_treatment, triage)
+                                 had_treatment, load_signs, reports_after_treatment, triage)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -283,3 +283,18 @@ def test_a_relatives_report_named_without_my_keeps_its_signs():
 def test_patches_that_were_not_there_before_the_treatment_are_after_it():
     text = "it's been about ten days and i've got dark brown patches on my forehead that weren't there before the treatment"
     assert reports_after_treatment(text) and triage(text).tier == BEYOND_NORMAL
+
+
+def test_something_that_formed_along_a_treated_scar_is_beyond_normal():
+    assert triage("two weeks after my session a hard raised line has come up along the old scar").tier == BEYOND_NORMAL
+    assert triage("a raised bit has popped up on my cheek since the treatment on monday").tier == BEYOND_NORMAL
+
+
+def test_a_simile_with_a_needle_is_no_treatment():
+    assert not had_treatment("my scars are tiny deep pits, like done with an ice pick. will needling help?")
+    assert had_treatment("my scars are tiny deep pits and I had them needled last week")
+
+
+def test_a_relatives_report_told_in_sentences_that_name_nobody_keeps_their_signs():
+    result = triage("Grandad's cheeks are pink and a bit tight. It was done two days ago. Is he alright?")
+    assert result.tier == NORMAL and result.days == 2

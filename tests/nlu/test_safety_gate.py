@@ -255,6 +255,15 @@ def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_
     assert decision["name"] == "ask_who_should_avoid" and decision["theirs"] == ["pregnancy"]
 
 
+@pytest.mark.parametrize("text", [
+    "asking for my gran. She's got an open sore by her ear that won't heal. Can she still have it for her lines?",
+    "my son has a fungal infection on his neck right now, he want microneedling for his scars, is that ok?",
+])
+def test_someone_elses_current_condition_escalates_when_they_would_be_treated(text):
+    # "she's got" is present tense; "he want" is how many learners write "he wants"
+    assert final(text, "ask_who_should_avoid") == "report_contraindication"
+
+
 def test_a_half_belief_in_a_report_that_names_nobody_and_no_sign_is_the_question_asked():
     ranking = [{"name": "report_beyond_normal", "confidence": 0.58}, {"name": "ask_condition", "confidence": 0.35}]
     assert final("Pores closing forever after microneedling or they come back later?", "report_beyond_normal",
