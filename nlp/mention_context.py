@@ -75,6 +75,10 @@ _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew 
 _NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|not|never|yet to|still not)"
                            r"( \w+)?( fully| completely| totally| quite| all the way)? (cleared|healed|gone|resolved|better)\b",
                            re.IGNORECASE)
+# "can it be done over active cystic acne? (a patient asked me)": the question is someone else's,
+# so a condition the visitor does not tell of themselves is not theirs.
+_ASKED_BY_SOMEONE = re.compile(r"\b(a|one of my|my|this|another) (patient|client|customer|student|colleague|reader|follower)s? "
+                               r"(asked|asks|is asking|was asking|wants to know|wanted to know|wondered|wonders)\b", re.IGNORECASE)
 # The words by which visitors speak of themselves ("mi": Patois "I"); recovery_triage builds on them.
 FIRST_PERSON_WORDS = r"i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|meself|we|our|mi"
 # The visitor speaks of themselves in the sentence ("I", "my", "me").
@@ -301,7 +305,9 @@ class MentionContext:
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             if key in NEVER_PAST:
                 historical = False
-            someone_else = (bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
+            first_person = bool(_FIRST_PERSON.search(sentence))
+            someone_else = (not first_person and bool(_ASKED_BY_SOMEONE.search(doc.text))) or (
+                            bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
                             and not _OWN_JUST_BEFORE.search(sentence[:offset])
                             # "baby is on mother feed only": the baby is who is fed, the visitor feeds
                             and not (key == "pregnancy" and _FEEDING.search(ent.text)
@@ -313,7 +319,7 @@ class MentionContext:
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=_negated_from_outside(ent) or _denied_back(doc, ent), historical=historical,
                 hypothetical=hypothetical, someone_else=someone_else,
-                first_person=bool(_FIRST_PERSON.search(sentence)), said_current=current,
+                first_person=first_person, said_current=current,
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))
         return found
 

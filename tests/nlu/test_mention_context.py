@@ -74,6 +74,7 @@ def only_mention(text):
     ("our lass gets cold sores every winter, does needling help crow's feet?", "someone_else"),
     ("my eldest lad has eczema on his hands, how long is the redness for me?", "someone_else"),
     ("my receptionist is on roaccutane, how long does a session take?", "someone_else"),
+    ("is needling ok over an active eczema patch? a client asked and I wasn't sure", "someone_else"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)

@@ -298,3 +298,14 @@ def test_a_simile_with_a_needle_is_no_treatment():
 def test_a_relatives_report_told_in_sentences_that_name_nobody_keeps_their_signs():
     result = triage("Grandad's cheeks are pink and a bit tight. It was done two days ago. Is he alright?")
     assert result.tier == NORMAL and result.days == 2
+
+
+@pytest.mark.parametrize("text, danger", [
+    # feeling very unwell, said without "feel" beside it, is the danger sign...
+    ("my session was this morning and now I'm not feeling right at all, really poorly and shaky", True),
+    ("since the treatment yesterday I'm dizzy and a bit confused", True),
+    # ...being confused about the aftercare is not
+    ("I'm confused about what cream to use, had it done yesterday", False),
+])
+def test_feeling_very_unwell_in_other_words(text, danger):
+    assert ("feeling_unwell" in triage(text).reasons) is danger
