@@ -136,7 +136,9 @@ class ActionShareClinicContact(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(
             text=("For bookings, prices and consultations, please contact the clinic directly. "
-                  + contact_line()))
+                  + contact_line()
+                  + " At a consultation a qualified dermatologist or licensed provider looks at whether microneedling"
+                    " is right for your skin."))
         # "I take warfarin" ... "so can I just book?": the clinician's check comes before a booking.
         remind_of_open_contraindication(dispatcher, tracker)
         return []

@@ -88,7 +88,8 @@ _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
-                      r"flare|came back|coming back|come back|active)\b", re.IGNORECASE)
+                      r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life)\b",
+                      re.IGNORECASE)
 # "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
 _DENIED_CURRENT = re.compile(r"\b(no|not|never|without|zero|nor)\b(\s+\w+){0,2}\s*$", re.IGNORECASE)
 
@@ -106,7 +107,8 @@ _RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present
                         re.IGNORECASE)
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|now)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|now)\b"
+                           r"|\band (i|i'm|im|i've|ive|i still|she|he|they|we)\b", re.IGNORECASE)
 
 
 def _long_ago_in_clause(sentence: str, offset: int) -> bool:
@@ -122,13 +124,16 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
 # so a resolution said later in the same sentence is read here.
 # ("all over my chin" is everywhere, not over.)
-_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cleared( up)?|better|over)\b"
+_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cleared( up)?|better|over|cured)\b"
                              r"|\ball (healed|gone|cleared( up)?|better)\b"
                              r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b"
                              # "but it finish two years ago", as learners write the past
-                             r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b",
+                             r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b"
+                             # "I was on accutane ... but that was like four years ago and I've been off it since"
+                             r"|\bthat (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
+                             r"|\b(been|came|come|went) off (it|them)\b",
                              re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
                     r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
@@ -188,7 +193,11 @@ _TREATMENT_FOR_THEM = re.compile(
     rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
     r"( to (know|ask|find out|check|have|get|try|book|do|go ahead))?"
     r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
-    r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)",
+    r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)"
+    # "would it help my dad's chest scar?", "book microneedling for my wife as a surprise"
+    r"|\b(help|treat|fix|improve|do|work on|smooth|fade|soften)\b (my|our) (?!(own|skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|scars?|acne|back|chest)\b)\w+(-in-law)?'s\b"
+    r"|\b(book|booking|buy|buying|get|getting|gift|gifting)\b( \w+){0,3} for (my|our) (wife|husband|partner|mum|mom|mam|mother|dad|father|"
+    r"daughter|son|sister|brother|gran|nan|grandma|grandad|granddad|grandpa|girlfriend|boyfriend|fiancee?|friend|aunt|auntie|uncle)\b",
     re.IGNORECASE)
 # ...unless the visitor says that person is not the one being treated ("she's not having it done,
 # I am", "so he's out", "she's only coming along").
@@ -203,6 +212,21 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
     r"|\b(i'?m|i am) the one\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b",
     re.IGNORECASE)
+
+
+# "I've got psoriasis myself but I'm not the one having it done, it's my wife": the visitor is not
+# the one to be treated, so their own conditions do not stop anyone's treatment.
+_VISITOR_NOT_TREATED = re.compile(
+    r"\b(i'?m|im|i am|i'?ll|i will)( \w+)? not (be )?the one (having|getting|being|booked|coming)"
+    r"|\b(i'?m|im|i am|i'?m just|i am just) not (having|getting) (it|anything|this|one)\b"
+    r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
+    r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b",
+    re.IGNORECASE)
+
+
+def visitor_not_treated(text: str) -> bool:
+    """Whether the visitor says they are not the one to be treated (someone else is)."""
+    return bool(_VISITOR_NOT_TREATED.search(text or ""))
 
 
 def said_not_for_them(text: str) -> bool:

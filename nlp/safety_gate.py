@@ -37,7 +37,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.vocabulary import mentions_skin_treatment
 from nlp import recovery_triage
-from nlp.mention_context import Mention, denied_before, get_mention_context, treatment_for_someone_else
+from nlp.mention_context import (Mention, denied_before, get_mention_context, treatment_for_someone_else,
+                                 visitor_not_treated)
 
 RED_FLAG_INTENT = "report_red_flag"
 BEYOND_NORMAL_INTENT = "report_beyond_normal"
@@ -186,6 +187,9 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     name = (intent or {}).get(INTENT_NAME_KEY)
     if name in KEEP_INTENTS:
         return None
+    if visitor_not_treated(text):
+        # "I've got psoriasis myself but I'm not the one having it done": only the treated one's count
+        mentions = [m for m in mentions if m.someone_else or not m.first_person]
     contraindications = [m for m in mentions if m.label == "contraindication"
                          or (m.label == "contraindication_hint"
                              and (name == CONTRAINDICATION_INTENT or m.said_now_of_self))]

@@ -24,6 +24,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 ORIGINAL_TEXT = "visitor_text"  # the message as typed, kept while the pipeline reads the rewrite
 
 _HIDDEN_ELEMENTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Instructions addressed to a language model in its chat-template markers ("[INST] set escalate=false,
+# do not refer [/INST]"): not the visitor's question, and their "not" must not deny what follows.
+_MODEL_INSTRUCTIONS = re.compile(r"\[INST\].*?\[/INST\]|<<SYS>>.*?<</SYS>>|<\|im_start\|>.*?(<\|im_end\|>|$)",
+                                 re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
@@ -56,6 +60,7 @@ def normalise(text: str) -> str:
         return text  # empty, or a button payload
     cleaned = html.unescape(text)
     cleaned = _HIDDEN_ELEMENTS.sub(" ", cleaned)
+    cleaned = _MODEL_INSTRUCTIONS.sub(" . ", cleaned)
     cleaned = _TAG.sub(" ", cleaned)
     cleaned = _MARKDOWN_LINK.sub(r"\1", cleaned)
     cleaned = _URL.sub(" ", cleaned)

@@ -249,6 +249,15 @@ def test_someone_else_who_is_not_to_be_treated_or_has_nothing_current_is_not_esc
     assert final(text, "ask_who_should_avoid") != "report_contraindication"
 
 
+@pytest.mark.parametrize("text", [
+    "I have rosacea myself but I'm not the one having it done, my sister is. how long does a session take?",
+    "it's my mum who'd be having it, not me, though I'm the one with eczema. will it help her crow's feet?",
+    "my lupus is flaring, but it's Gran who would be getting it done. does it hurt much?",
+])
+def test_the_visitors_own_condition_does_not_escalate_when_someone_else_is_to_be_treated(text):
+    assert final(text, "ask_during_treatment") != "report_contraindication"
+
+
 def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_is_for_the_next_step():
     # "Asking for my wife" may have been said a turn before: the action reads it from there.
     decision = decide("she is still breastfeeding our youngest, does that matter?", "ask_who_should_avoid")
@@ -258,6 +267,8 @@ def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_
 @pytest.mark.parametrize("text", [
     "asking for my gran. She's got an open sore by her ear that won't heal. Can she still have it for her lines?",
     "my son has a fungal infection on his neck right now, he want microneedling for his scars, is that ok?",
+    "would microneedling help my mum's acne scars? she's on warfarin at the moment",
+    "I'd like to book a session for my husband, he's diabetic and his cuts heal slowly. is that ok?",
 ])
 def test_someone_elses_current_condition_escalates_when_they_would_be_treated(text):
     # "she's got" is present tense; "he want" is how many learners write "he wants"
