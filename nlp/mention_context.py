@@ -88,7 +88,7 @@ _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
-                      r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life)\b",
+                      r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life|remain on|remains on|still on|still taking)\b",
                       re.IGNORECASE)
 # "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
 _DENIED_CURRENT = re.compile(r"\b(no|not|never|without|zero|nor)\b(\s+\w+){0,2}\s*$", re.IGNORECASE)
@@ -108,7 +108,8 @@ _RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|now)\b"
-                           r"|\band (i|i'm|im|i've|ive|i still|she|he|they|we)\b", re.IGNORECASE)
+                           r"|\band (i|i'm|im|i've|ive|i still|she|he|they|we|remain|remains|still|continue|continues|am still|stay|stayed)\b",
+                           re.IGNORECASE)
 
 
 def _long_ago_in_clause(sentence: str, offset: int) -> bool:
@@ -181,7 +182,8 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\bon (his|her|their|my \w+'s) behalf\b"
     r"|\b(she|he|they)('d| would| will|'ll|'s| is|'re| are)( be)? (the )?(one|patient|person)\b(?! (who (told|said|recommended)))"
     r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
-    r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo|come( in)? (this|next|on|for|in))\b"
+    r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo|come( in)? (this|next|on|for|in)"
+    r"|(ok|okay|fine|alright|able|allowed|suitable|safe) to (have|get|do|try|book|go ahead))\b"
     # "how many sessions would my nan need?": the sessions are hers
     rf"|\b(would|will|does|do|should|might) {_THEM} (need|require|have to have)\b"
     r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
@@ -193,6 +195,8 @@ _TREATMENT_FOR_THEM = re.compile(
     rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
     r"( to (know|ask|find out|check|have|get|try|book|do|go ahead))?"
     r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
+    # "she wants the stretch marks on her tummy done"
+    rf"|\b{_THEM}\b[^.?!]{{0,10}}\b(wants|want|would like|'d like|is hoping to get)\b[^.?!]{{0,50}}\b(done|treated|needled|sorted)\b"
     r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)"
     # "would it help my dad's chest scar?", "book microneedling for my wife as a surprise"
     r"|\b(help|treat|fix|improve|do|work on|smooth|fade|soften)\b (my|our) (?!(own|skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|scars?|acne|back|chest)\b)\w+(-in-law)?'s\b"

@@ -117,6 +117,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "my eczema flared up during my lecture today, is needling ok?",  # only "in a lecture" is a subject studied
     "I'm one of those people who form keloids, ok for my acne scars?",
     "there's a proper gash on me thumb from a tin, healing slow. does that matter?",
+    "I had a liver op in 2015 and remain on ciclosporin. ok for my forehead lines?",  # a new clause, a new time
+    "i've got like a couple of cold sores rn, is that ok?",  # a filler "like" is no simile
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -161,6 +163,8 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("how many sessions would my grandad need for his acne marks?", True),
     ("he want it done for the scars on his beard", True),
     ("could she come in next week for her first one?", True),
+    ("is he ok to have it with his eczema?", True),
+    ("she wants the scar on her knee done before the summer", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
