@@ -200,7 +200,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)"
     # "would it help my dad's chest scar?", "book microneedling for my wife as a surprise"
     r"|\b(help|treat|fix|improve|do|work on|smooth|fade|soften)\b (my|our) (?!(own|skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|scars?|acne|back|chest)\b)\w+(-in-law)?'s\b"
-    r"|\b(book|booking|buy|buying|get|getting|gift|gifting)\b( \w+){0,3} for (my|our) (wife|husband|partner|mum|mom|mam|mother|dad|father|"
+    r"|\b(book|booking|buy|buying|get|getting|gift|gifting|present|surprise|voucher)\b( \w+){0,3} for (my|our) (wife|husband|hubby|partner|mum|mom|mam|mother|dad|father|"
     r"daughter|son|sister|brother|gran|nan|grandma|grandad|granddad|grandpa|girlfriend|boyfriend|fiancee?|friend|aunt|auntie|uncle)\b",
     re.IGNORECASE)
 # ...unless the visitor says that person is not the one being treated ("she's not having it done,

@@ -165,6 +165,7 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("could she come in next week for her first one?", True),
     ("is he ok to have it with his eczema?", True),
     ("she wants the scar on her knee done before the summer", True),
+    ("thinking of a session as an anniversary present for my hubby", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
