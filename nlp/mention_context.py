@@ -50,7 +50,7 @@ _OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i
                               # "my chin has crusty bits ... my mum reckons it's impetigo": her view of the visitor's skin
                               r"|\b(reckons?|thinks?|says?|said|suspects?)\s+(that\s+)?(it'?s|its|it is|this is|that'?s)\s+(\w+\s+){0,2}$",
                               re.IGNORECASE)
-_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?) (ago|back)\b|\bas (an? )?(small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?|long time|a long time) (ago|back)\b|\b(childhood|as a child|in my childhood)\b|\bas (an? )?(small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
                        r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
@@ -134,7 +134,8 @@ _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cl
                              r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b"
                              # "I was on accutane ... but that was like four years ago and I've been off it since"
                              r"|\bthat (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
-                             r"|\b(been|came|come|went) off (it|them)\b",
+                             r"|\b(been|came|come|went) off (it|them)\b"
+                             r"|\bclear (for )?(\d+|many|some|a few) (yrs|years|decades)\b",
                              re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
                     r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
@@ -189,7 +190,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
     r"|\b(before|when|once|if|so|until) (she|he) (books?|comes in|has it( done)?|gets it( done)?|goes ahead)\b"
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
-    r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|someone like (her|him))\b"
+    r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
     r"|\b(she|he)('s| is| has| was)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
     rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
@@ -213,7 +214,7 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\b(only|just) (coming|driving|here|tagging|keeping)\b|\bmoral support\b|\bkeep(ing)? me company\b"
     r"|\b(holding|putting it) off\b|\bwaiting (it|until|till)\b"
     r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|dead)\b"
-    r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
+    r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\bin general\b|\bgeneral question\b|\bgenerally speaking\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
     r"|\b(i'?m|i am) the one\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b",
     re.IGNORECASE)
 

@@ -64,7 +64,8 @@ _PROSPECTIVE = re.compile(
 # A treatment still to come: "my session is on friday", "is that ok for my appointment?".
 _UPCOMING = re.compile(
     r"\b(session|sesh|sesion|ap+oint\w*|appt|treatm\w*|microneedling|needling|booking)\b.{0,30}\b(tomorrow|tmrw|tmr|on (mon|tues|wednes|"
-    r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|next (week|month)|in (\d+|a|two|three|four|a few|"
+    r"thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat)\b|"
+    r"next (week|month)|in (\d+|a|two|three|four|a few|"
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
     r"|\b(?<!than )(?<!there )(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
     r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b"
@@ -77,6 +78,8 @@ _EXPLICITLY_AFTER = re.compile(
     r"(own |last |first |second |recent )?(micro\s?-?needl\w*|needl\w*|session|treatment|tx|appointment|appt|procedure|prp)\b"
     r"|\b(had|did|got|gotten|made)\b.{0,25}\b(micro\s?-?needl\w*|needl\w*|done|session|treatment|procedure)\b"
     r"|\b(microneedled|needled)\b|\btreated (area|skin)\b|\bday \d+\b"
+    # "my appt was on sat and it's still pink"
+    r"|\b(session|appointment|appt|treatment|procedure) was (on|last|yesterday|this)\b"
     # "dark patches that weren't there before the treatment"
     r"|\b(weren'?t|wasn'?t|were not|was not|never) there before (the|my)\b",
     re.IGNORECASE)
@@ -377,6 +380,9 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
             if sign.normal_as not in found[NORMAL]:
                 found[NORMAL].insert(0, sign.normal_as)
     frames = {s.key: s.frame_days for s in load_signs() if s.tier == NORMAL}
+    if found[BEYOND_NORMAL] == ["lasting_symptoms"] and days is not None and found[NORMAL] \
+            and all(frames.get(k) is not None and days <= frames[k] for k in found[NORMAL]):
+        found[BEYOND_NORMAL] = []  # "48 hours on, the redness persists": still the time the guide calls normal
     signs = {tier: tuple(keys) for tier, keys in found.items() if keys}
     if found[DANGER]:
         return Triage(DANGER, tuple(found[DANGER]), days, signs)

@@ -75,6 +75,9 @@ def only_mention(text):
     ("my eldest lad has eczema on his hands, how long is the redness for me?", "someone_else"),
     ("my receptionist is on roaccutane, how long does a session take?", "someone_else"),
     ("is needling ok over an active eczema patch? a client asked and I wasn't sure", "someone_else"),
+    ("a fella at the bowls club has vitiligo, is that catching?", "someone_else"),
+    ("childhood psoriasis, clear 20 yrs. can it help my pores?", "historical"),
+    ("i stop the breastfeed long time ago, can it help my stretch mark?", "historical"),
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -119,6 +122,7 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "there's a proper gash on me thumb from a tin, healing slow. does that matter?",
     "I had a liver op in 2015 and remain on ciclosporin. ok for my forehead lines?",  # a new clause, a new time
     "i've got like a couple of cold sores rn, is that ok?",  # a filler "like" is no simile
+    "I was just diagnosed with bullous pemphigoid, on treatment for it. ok for my age spots?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -160,12 +164,14 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("if someone takes that medicine can they do microneedling?", False),
     ("my late husband was on warfarin for years, would he have been able to have it?", False),
     ("just curious, could he have it with psoriasis?", False),
+    ("in general, not for me: a man with lupus, can he do it?", False),
     ("how many sessions would my grandad need for his acne marks?", True),
     ("he want it done for the scars on his beard", True),
     ("could she come in next week for her first one?", True),
     ("is he ok to have it with his eczema?", True),
     ("she wants the scar on her knee done before the summer", True),
     ("thinking of a session as an anniversary present for my hubby", True),
+    ("would microneedling be ok for his scars?", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them

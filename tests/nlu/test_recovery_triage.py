@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
-                                 had_treatment, load_signs, reports_after_treatment, triage)
+                                 before_a_treatment, had_treatment, load_signs, reports_after_treatment,
+                                 triage)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -309,3 +310,17 @@ def test_a_relatives_report_told_in_sentences_that_name_nobody_keeps_their_signs
 ])
 def test_feeling_very_unwell_in_other_words(text, danger):
     assert ("feeling_unwell" in triage(text).reasons) is danger
+
+
+@pytest.mark.parametrize("text, before", [
+    ("Cold sore on my lip. Came up yesterday. Appt Fri.", True),  # a day as a receptionist writes it
+    ("sunburnt on holiday, is my session on thurs still ok?", True),
+    ("my appt was on sat and its still pink", False),
+])
+def test_a_treatment_to_come_by_its_short_day(text, before):
+    assert before_a_treatment(text) is before
+
+
+def test_a_sign_that_persists_within_the_guides_time_frame_is_still_normal():
+    assert triage("two days since my session and the redness persists, is that ok?").tier == NORMAL
+    assert triage("ten days since my session and the redness persists").tier == BEYOND_NORMAL
