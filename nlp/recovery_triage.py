@@ -69,6 +69,8 @@ _UPCOMING = re.compile(
     r"couple of) (days?|weeks?)|this (week|weekend)|coming up|soon|booked)\b"
     r"|\b(?<!than )(?<!there )(for|before|at|to) (my|the|our) (upcoming |next |first )?(session|appointment|appt|treatment|microneedling|booking)\b"
     r"|\b(booked|scheduled|due) (in|for)\b|\bstill (ok|okay|fine|go ahead|come|have it)\b|\bcan i still\b"
+    # "is that going to be alright for thursday"
+    r"|\b(ok|okay|alright|all right|fine|good|ready) (for|on|by) (mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(week|day|night|morning) (of|before) (my|the) (session|appointment|appt|treatment)\b|\bwould (they|you) still\b"
     r"|\bif i (go ahead|book|do it|have it|get it|decide)\b|\breschedul\w*|\bthe only (appointment|slot|session)\b",
     re.IGNORECASE)

@@ -316,6 +316,7 @@ def test_feeling_very_unwell_in_other_words(text, danger):
     ("Cold sore on my lip. Came up yesterday. Appt Fri.", True),  # a day as a receptionist writes it
     ("sunburnt on holiday, is my session on thurs still ok?", True),
     ("my appt was on sat and its still pink", False),
+    ("got sunburnt on the allotment yesterday, is that going to be ok for friday", True),
 ])
 def test_a_treatment_to_come_by_its_short_day(text, before):
     assert before_a_treatment(text) is before
@@ -324,3 +325,8 @@ def test_a_treatment_to_come_by_its_short_day(text, before):
 def test_a_sign_that_persists_within_the_guides_time_frame_is_still_normal():
     assert triage("two days since my session and the redness persists, is that ok?").tier == NORMAL
     assert triage("ten days since my session and the redness persists").tier == BEYOND_NORMAL
+
+
+def test_letting_the_skin_breathe_is_no_breathing_trouble():
+    assert triage("had it done yesterday, pink and warm, should I let it breathe tonight?").tier == NORMAL
+    assert triage("since my session yesterday I can't breathe properly").tier == DANGER
