@@ -54,6 +54,8 @@ class CmdlineOutputChannel(QueueOutputChannel):
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         escalation = json_message.get("escalation") if isinstance(json_message, dict) else None
         if isinstance(escalation, dict):
+            # A bot message as Rasa stores it also carries "text": None beside the payload.
+            kwargs.pop("text", None)
             await self.send_text_message(recipient_id, escalation_line(escalation), **kwargs)
         else:
             await super().send_custom_json(recipient_id, json_message, **kwargs)

@@ -104,6 +104,15 @@ def test_the_escalation_marker_reaches_the_shell_as_a_readable_line():
     assert message["text"] == "[handed to a clinician: reason isotretinoin, urgent: no]"
 
 
+def test_the_escalation_marker_as_rasa_stores_the_message_reaches_the_shell():
+    # BotUttered.message() keeps "text": None beside the payload; this crashed `make shell` after
+    # every escalation ("got multiple values for argument 'text'").
+    queued = run_shell_turn({"custom": {"escalation": {"reason": "cold_sores", "urgent": False}}, "text": None,
+                             "timestamp": 1.0, "attachment": None})
+    (message, done) = queued
+    assert done == "DONE" and message["text"] == "[handed to a clinician: reason cold_sores, urgent: no]"
+
+
 def test_other_custom_payloads_reach_the_shell_unchanged():
     (message, _) = run_shell_turn({"custom": {"chart": [1, 2]}})
     assert message["custom"] == {"chart": [1, 2]}

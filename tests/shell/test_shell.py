@@ -156,6 +156,11 @@ def test_staff_talk_in_the_terminal_see_no_library_noise_and_closing_it_frees_th
     answer = terminal.ask("how long is the downtime?", "sunburn for 24")  # the question typed, answered
     assert "collagen induction therapy" not in answer  # not the first suggestion picked for it
 
+    # An escalation reaches staff as a readable line and the call-back offer, and the shell goes on.
+    escalation = terminal.ask("I'm pregnant, can I still have it?", "[handed to a clinician")
+    assert "reason pregnancy" in escalation and "You can reply: Yes, please contact me" in escalation
+    assert "sunburn for 24" in terminal.ask("how long is the downtime?", "sunburn for 24")
+
     noise = [line for line in terminal.screen.splitlines() if NOISE.search(line)]
     assert noise == [], "library noise on the staff's screen"
     # ... because it went to the log, not because there was none.
