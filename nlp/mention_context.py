@@ -318,6 +318,7 @@ class MentionContext:
 
     def _mentions(self, doc) -> List[Mention]:
         found: List[Mention] = []
+        asked_by_someone = bool(_ASKED_BY_SOMEONE.search(doc.text))  # once per message, not per mention
         for ent in doc.ents:
             if ent.label_ not in SAFETY_LABELS:
                 continue
@@ -335,7 +336,7 @@ class MentionContext:
             if key in NEVER_PAST:
                 historical = False
             first_person = bool(_FIRST_PERSON.search(sentence))
-            someone_else = (not first_person and bool(_ASKED_BY_SOMEONE.search(doc.text))) or (
+            someone_else = (not first_person and asked_by_someone) or (
                             bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
                             and not _OWN_JUST_BEFORE.search(sentence[:offset])
                             # "baby is on mother feed only": the baby is who is fed, the visitor feeds
