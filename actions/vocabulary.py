@@ -101,6 +101,19 @@ def _patterns(section: str, path: Path = VOCABULARY_PATH):
     return tuple(re.compile(p, re.IGNORECASE) for p in raw)
 
 
+@functools.lru_cache(maxsize=None)
+def people_words(kind: str = "", path: Path = VOCABULARY_PATH) -> Tuple[str, ...]:
+    """The words for people other than the visitor (`people` in the vocabulary): one kind
+    ("kin", "others") or, by default, all of them."""
+    people = yaml.safe_load(path.read_text(encoding="utf-8"))["people"]
+    return tuple(people[kind]) if kind else tuple(dict.fromkeys(people["kin"] + people["others"]))
+
+
+def people_pattern() -> str:
+    """A regex alternation of every word for another person, longest first ("grandma" before "gran")."""
+    return "|".join(re.escape(w) for w in sorted(people_words(), key=len, reverse=True))
+
+
 def combination_partners(text: str) -> List[str]:
     """Keys of `combined_with` the text names ("minoxidil" -> hair_loss), in vocabulary order."""
     return [key for key, patterns in _patterns("combined_with").items() if any(p.search(text) for p in patterns)]

@@ -21,6 +21,8 @@ from typing import List, Tuple
 
 import yaml
 
+from actions.vocabulary import people_pattern, people_words
+
 CONTEXT_RULES_PATH = Path(__file__).resolve().parent / "context_rules.yml"
 SAFETY_LABELS = frozenset({"contraindication", "contraindication_hint", "red_flag"})
 # Mentions whose past still matters for months: "stopped accutane in March" must still be checked.
@@ -34,8 +36,9 @@ _TENDENCY = re.compile(r"\b(hx|h/o|history of|i'?m prone|i am prone|im prone|my 
 # "a patch that looks like ringworm": a suspected infection or sore is treated as present, not as a
 # simile ("it feels like a sunburn" stays one: sunburn is not among these).
 SUSPECTED_IS_PRESENT = frozenset({"skin_infection", "cold_sores", "open_wound", "active_acne"})
-_SUSPECTED = re.compile(r"\b(looks?|looking|seems?|might be|could be|think it'?s|maybe)( like)?( a| an| some)?\s*$",
-                        re.IGNORECASE)
+_SUSPECTED = re.compile(r"\b(looks?|looking|seems?|might be|could be|think it'?s|maybe)( like)?( a| an| some)?\s*$"
+                        # a filler "like": "my chin is erupting, like big painful ones"
+                        r"|(^|[,;:]\s*|\brn |\bnow )like\s+$", re.IGNORECASE)
 _FEEDING = re.compile(r"feed|breast|nursing|milk|pumping", re.IGNORECASE)
 _ANOTHER_MOTHER = re.compile(r"\b(she|she's|shes|her|wife|wife's|missus|sister|daughter|mum|mom|mother|partner|girlfriend|"
                              r"friend|cousin|niece|aunt|colleague)\b", re.IGNORECASE)
@@ -162,7 +165,8 @@ _DENIED_BACK = re.compile(r"(^\W*|[,;:]\s*|\b(i|i've|ive|i have|i'd|i had)\s+)(h
 # denial that points back the same way.
 _DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im)\s+(do not|don'?t|dont|never)\s+(have|get|take|suffer from|got)\s+"
                               r"(anything like (that|this|it)|any of (that|those|them|it)|that|those|them|it|one|any)"
-                              r"\s*(\b(myself|though|tho|either|at all|personally)\b|[.,!?;)]|$)", re.IGNORECASE)
+                              # the denial ends there; an emoji may close it ("i dont have it 🤭")
+                              r"\s*(\b(myself|though|tho|either|at all|personally|lol|haha)\b|[^\w\s]|$)", re.IGNORECASE)
 
 
 def _denied_back(doc, ent) -> bool:
@@ -198,11 +202,15 @@ _TREATMENT_FOR_THEM = re.compile(
     r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
     # "she wants the stretch marks on her tummy done"
     rf"|\b{_THEM}\b[^.?!]{{0,10}}\b(wants|want|would like|'d like|is hoping to get)\b[^.?!]{{0,50}}\b(done|treated|needled|sorted)\b"
-    r"|\b(getting|booking|buying|treating|gifting) (my|our) \w+(-in-law)? (a |an |some )?(session|treatment|course|microneedl\w*|voucher|appointment)"
+    r"|\b(getting|booking|buying|treating|gifting) ((my|our) \w+(-in-law)?|her|him) (a |an |some )?(\w+ )?(session|treatment|course|microneedl\w*|voucher|appointment)"
     # "would it help my dad's chest scar?", "book microneedling for my wife as a surprise"
     r"|\b(help|treat|fix|improve|do|work on|smooth|fade|soften)\b (my|our) (?!(own|skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|scars?|acne|back|chest)\b)\w+(-in-law)?'s\b"
-    r"|\b(book|booking|buy|buying|get|getting|gift|gifting|present|surprise|voucher)\b( \w+){0,3} for (my|our) (wife|husband|hubby|partner|mum|mom|mam|mother|dad|father|"
-    r"daughter|son|sister|brother|gran|nan|grandma|grandad|granddad|grandpa|girlfriend|boyfriend|fiancee?|friend|aunt|auntie|uncle)\b",
+    rf"|\b(book|booking|buy|buying|get|getting|gift|gifting|present|surprise|voucher)\b( \w+){{0,3}} for ((my|our) ({people_pattern()})|her|him)\b"
+    # "he's on blood thinners, does that matter?": whether their condition matters is asked because
+    # they would be treated (unless the visitor asks it for themselves: "is that a problem for me?")
+    r"|\b(does|would|will|could|might) (that|this|it) (matter|be (a|an) (problem|issue)|affect (it|things|anything|the treatment)|"
+    r"change (anything|things)|make (a|any) difference|rule (her|him|them) out|stop (her|him|them))\b(?! (for|if|to|when) (me|i|we|us|my)\b)"
+    r"|\bis (that|this) (a problem|an issue|ok|okay|alright|all right|fine)\b(?! (for|if|to|when) (me|i|we|us|my)\b)",
     re.IGNORECASE)
 # ...unless the visitor says that person is not the one being treated ("she's not having it done,
 # I am", "so he's out", "she's only coming along").
@@ -215,7 +223,13 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\b(holding|putting it) off\b|\bwaiting (it|until|till)\b"
     r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|dead)\b"
     r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\bin general\b|\bgeneral question\b|\bgenerally speaking\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
-    r"|\b(i'?m|i am) the one\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b",
+    r"|\b(i'?m|i am|we'?re|we are) not (booking|bringing|getting|treating) (him|her|them)\b"
+    # "my sister's pregnant so she can't have it done" (not "why she can't have it", which asks for her)
+    r"|(?<!why )(?<!reason )\b(she|he|they) (can'?t|cannot|couldn'?t|won'?t|shouldn'?t) (have|get|do|be treated)( it| this| one| microneedling)?( done)?\b"
+    r"|\b(i'?m|i am) the one\b|\b(it'?s|it is|is) (for )?me (who|that)\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b"
+    # the treatment is for after the pregnancy: "wants to plan for after the baby"
+    r"|\b(for|until|till) after (the|her|his) (baby|birth|pregnancy)\b|\bafter (the baby|she'?s had the baby|she gives birth|giving birth)\b"
+    r"|\bonce (the baby|she'?s had the baby|she'?s given birth)\b",
     re.IGNORECASE)
 
 
@@ -278,10 +292,30 @@ class Mention:
         return self.certainly_visitors and self.first_person and self.said_right_now
 
 
+# "healthy: no skin conditions, not pregnant": a denial that opens an item of a list (medspaCy's
+# default ": no" reads backwards, "Fever: no", and takes the "no" from the forward rule).
+_LISTED_DENIAL = re.compile(r"(^|[:,;(]\s*)(no|not|nor|never|zero)\s+(\w+\s+)?$", re.IGNORECASE)
+# "she's pregnant", "my wife is pregnant": said in the present, so it is now
+_PRESENT_COPULA = re.compile(r"(\b(is|am|are)|'s|’s|'re)\s+(now |currently |still |already )?$", re.IGNORECASE)
+
+
 def _negated_from_outside(ent) -> bool:
     """ConText's negation, except by a word of the term itself ("hasn't scabbed" says it is open)."""
     return any(m.category == "NEGATED_EXISTENCE" and not (ent.start <= m.modifier_span[0] < ent.end)
                for m in ent._.modifiers)
+
+
+def _with_word_lists(pattern):
+    """A rule's token pattern with `IN: "@people.others"` replaced by that vocabulary list."""
+    if not pattern:
+        return pattern
+    filled = []
+    for token in pattern:
+        lower = token.get("LOWER")
+        if isinstance(lower, dict) and isinstance(lower.get("IN"), str) and lower["IN"].startswith("@people."):
+            token = {**token, "LOWER": {**lower, "IN": list(people_words(lower["IN"][len("@people."):]))}}
+        filled.append(token)
+    return filled
 
 
 def _project_rules():
@@ -289,7 +323,7 @@ def _project_rules():
 
     rules = yaml.safe_load(CONTEXT_RULES_PATH.read_text(encoding="utf-8"))["rules"]
     return [ConTextRule(r["literal"], r["category"], direction=r.get("direction", "BIDIRECTIONAL"),
-                        pattern=r.get("pattern"), max_scope=r.get("max_scope")) for r in rules]
+                        pattern=_with_word_lists(r.get("pattern")), max_scope=r.get("max_scope")) for r in rules]
 
 
 class MentionContext:
@@ -344,10 +378,12 @@ class MentionContext:
                                      and not _ANOTHER_MOTHER.search(sentence[:offset])))
             hypothetical = bool(ent._.is_hypothetical) and not (
                 key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset]))
-            current = said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
+            current = (said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
+                       or (key == "pregnancy" and bool(_PRESENT_COPULA.search(sentence[:offset]))))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
-                negated=_negated_from_outside(ent) or _denied_back(doc, ent), historical=historical,
+                negated=(_negated_from_outside(ent) or _denied_back(doc, ent)
+                         or bool(_LISTED_DENIAL.search(sentence[:offset]))), historical=historical,
                 hypothetical=hypothetical, someone_else=someone_else,
                 first_person=first_person, said_current=current,
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))

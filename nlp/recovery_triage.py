@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional, Pattern, Tuple
 
 import yaml
 
-from actions.vocabulary import VOCABULARY_PATH
+from actions.vocabulary import VOCABULARY_PATH, people_pattern
 from nlp.mention_context import FIRST_PERSON_WORDS
 
 DANGER, BEYOND_NORMAL, NORMAL = "danger", "beyond_normal", "normal"
@@ -192,7 +192,12 @@ _SUNBURN_LIKE = re.compile(
     r"(a |an )?(mild |light |bad |slight )?sun ?burn\w*|\bsun ?burn\w*[- ]?(level|like|type|ish|style)? (sting\w*|burn\w*)\b")
 
 
+# "red and hot like sun burn": two words for one, and its "burn" is no new burn
+_SUN_BURN = re.compile(r"\bsun[- ]burn", re.IGNORECASE)
+
+
 def _as_sunburn(text: str) -> str:
+    text = _SUN_BURN.sub(lambda m: "sunburn".ljust(len(m.group())), text)
     return _SUNBURN_LIKE.sub(lambda m: "sunburn".ljust(len(m.group())), text)
 
 
@@ -211,6 +216,18 @@ def _said_gone(text: str, match: re.Match) -> bool:
     return bool(after) and not _NOT_GONE.search(after.group())
 
 
+# "had shaving rash on my neck, all cleared up now": any sign, danger too, said to be over for good
+# (not "gone down a bit", which is still there).
+_SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(it |they |that |those )?('s |is |are |has |have |had )?"
+                        r"(all |completely |fully |totally |long |since )?(cleared up|cleared|healed( up)?|went away|disappeared|gone)"
+                        r"(?!\s+(down|a bit|a little|partly|mostly|slightly))\b", re.IGNORECASE)
+
+
+def _said_over(text: str, match: re.Match) -> bool:
+    after = _SAID_OVER.match(text, match.end())
+    return bool(after) and not _NOT_GONE.search(after.group())
+
+
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
@@ -218,7 +235,8 @@ def found_signs(text: str) -> Dict[str, List[str]]:
     for sign in load_signs():
         for pattern in sign.patterns:
             if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)
-                        or (sign.tier == NORMAL and _said_gone(text, m))) for m in pattern.finditer(text)):
+                        or (sign.tier == NORMAL and _said_gone(text, m)) or _said_over(text, m))
+                   for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break
     return found
@@ -274,9 +292,7 @@ def days_since_treatment(text: str) -> Optional[float]:
 # treatments". Its signs and times are left out, unless it also tells of the visitor's own skin.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 _OTHERS_SUBJECT = re.compile(
-    r"^\W*((my|our|her|his|a) (\w+'s )?(mum|mom|mam|mother|dad|father|sister|sis|brother|bro|aunt|auntie|uncle|"
-    r"cousin|cuzin|gran|nan|grandma|grandmother|daughter|son|wife|husband|partner|friend|friends|colleague|"
-    r"coworker|neighbou?r|boss|ea|bestie|bff|girlfriend|boyfriend|gf|bf)|(she|he|they|people|someone|others|"
+    rf"^\W*((my|our|her|his|a) (\w+'s )?({people_pattern()})|(she|he|they|people|someone|others|"
     r"everyone|a lot of people|most people)"
     # "Mum had her first session this afternoon": a relative named as in a family, without "my"
     r"|(mum|mom|mam|dad|gran|nan|grandma|grandad|granddad|grandpa|nana))\b", re.IGNORECASE)

@@ -37,8 +37,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.vocabulary import mentions_skin_treatment
 from nlp import recovery_triage
-from nlp.mention_context import (Mention, denied_before, get_mention_context, treatment_for_someone_else,
-                                 visitor_not_treated)
+from nlp.mention_context import (NEVER_PAST, Mention, denied_before, get_mention_context,
+                                 treatment_for_someone_else, visitor_not_treated)
 
 RED_FLAG_INTENT = "report_red_flag"
 BEYOND_NORMAL_INTENT = "report_beyond_normal"
@@ -71,6 +71,7 @@ _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm)
 _ASKS_OWN_CLEARANCE = re.compile(
     r"\b(can|could|may) i (still |now |even |just )?(book|come|do|have|get|go ahead|start|go for)\b"
     r"|\bis (it|that|this) (still )?(ok|okay|alright|all right|fine|safe) for me\b"
+    r"|\b(it|that|this) is (still )?(ok|okay|alright|all right|fine|safe) for me\b"  # as learners ask it
     r"|\b(am i|would i be|i'?m) (still )?(ok|okay|alright|fine|safe|able|allowed) to\b"
     r"|\bshould i (still )?(go ahead|come|book|wait|cancel|postpone)\b", re.IGNORECASE)
 CLEARANCE_REPORT_CONFIDENCE = 0.35
@@ -96,13 +97,19 @@ def _intent(name: str, from_name: Optional[str], **extra: Any) -> Dict[str, Any]
 _TOLD_IN_THE_PAST = re.compile(r"\b(had|(?<!'s )(?<!’s )(?<!has )(?<!have )(?<!'ve )got|used to( get| have)?|was|were|suffered( from)?)"
                                r"\s+(\w+\s+){0,2}$", re.IGNORECASE)
 
+# ...but a tendency the guide names stays theirs: "she got big keloid lumps after piercings" says she
+# forms keloids ("she" is the one asked about; "my wife's sister got keloids" names someone else).
+_TENDENCY_OF_THE_ONE_ASKED_FOR = re.compile(r"\b(she|he|they)\s+(\w+\s+)?(had|got|gets|get|has|have|formed|forms|form|used to get)"
+                                            r"\s+(\w+\s+){0,3}$", re.IGNORECASE)
+
 
 def someone_elses_current(mentions: Sequence[Mention], text: str = "") -> List[Mention]:
     """Current contraindications of someone else, not denied, past or hypothetical ("my mum is on
     apixaban"); a hint ("a cut") only when said to be current ("still open")."""
     return [m for m in mentions if m.someone_else and not (m.negated or m.historical or m.hypothetical)
             and (m.label == "contraindication" or (m.label == "contraindication_hint" and m.said_current))
-            and (m.said_current or not _TOLD_IN_THE_PAST.search(text[:m.start]))]
+            and (m.said_current or not _TOLD_IN_THE_PAST.search(text[:m.start])
+                 or (m.key in NEVER_PAST and bool(_TENDENCY_OF_THE_ONE_ASKED_FOR.search(text[:m.start]))))]
 
 
 def _answered_with_caution(question: Optional[str], from_name: Optional[str],

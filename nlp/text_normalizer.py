@@ -1,7 +1,7 @@
 """Visitors' text as the NLU should read it: markup, code and SQL noise removed, leetspeak read.
 
 "<b>does it hurt?</b>", "c4n m1cr0n33dl1ng h3lp" and "'; DROP TABLE x; -- how long is a session"
-are ordinary questions. `VisitorTextNormalizer` (first in the pipeline) rewrites the message text
+are ordinary questions; "I take warferin" names warfarin (nlp/spelling.py). `VisitorTextNormalizer` (first in the pipeline) rewrites the message text
 that the tokenizer, the featurizers, the classifiers and the safety gate read;
 `VisitorTextRestorer` (last) puts the visitor's own text back, so what the tracker, the tickets
 and the staff see is exactly what was typed. The rewriting is pure string work (`normalise`),
@@ -20,6 +20,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlp.spelling import vocabulary_corrector
 
 ORIGINAL_TEXT = "visitor_text"  # the message as typed, kept while the pipeline reads the rewrite
 
@@ -87,15 +89,19 @@ class VisitorTextNormalizer(GraphComponent):
         # (Not annotated lines: their entity offsets refer to the text as written.)
         for example in training_data.training_examples:
             if example.get(TEXT) and not example.get(ENTITIES):
-                example.set(TEXT, normalise(example.get(TEXT)))
+                example.set(TEXT, self.read(example.get(TEXT)))
         return training_data
+
+    @staticmethod
+    def read(text: str) -> str:
+        return vocabulary_corrector().correct(normalise(text))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
-            rewritten = normalise(text)
+            rewritten = self.read(text)
             if rewritten != text:
                 message.set(ORIGINAL_TEXT, text)
                 message.set(TEXT, rewritten)

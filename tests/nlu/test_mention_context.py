@@ -78,6 +78,12 @@ def only_mention(text):
     ("a fella at the bowls club has vitiligo, is that catching?", "someone_else"),
     ("childhood psoriasis, clear 20 yrs. can it help my pores?", "historical"),
     ("i stop the breastfeed long time ago, can it help my stretch mark?", "historical"),
+    ("my fav idol has eczema, is it true you can't get it done with that?", "someone_else"),
+    ("My ex had psoriasis, I don't know why that popped into my head", "someone_else"),
+    ("heard eczema rules you out lol i dont have it 🤭", "negated"),  # an emoji ends the denial
+    ("my skin goes darker after any graze, pigment risk?", "hypothetical"),  # how the skin reacts, no wound now
+    ("Is possible to do microneedling when a person is pregnant?", "hypothetical"),  # anyone
+    ("honestly I'm boringly healthy: no eczema, nothing like that", "negated"),  # a list of denials
 ])
 def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     mention = only_mention(text)
@@ -123,6 +129,9 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "I had a liver op in 2015 and remain on ciclosporin. ok for my forehead lines?",  # a new clause, a new time
     "i've got like a couple of cold sores rn, is that ok?",  # a filler "like" is no simile
     "I was just diagnosed with bullous pemphigoid, on treatment for it. ok for my age spots?",
+    # cysts described, with a filler "like" before the count
+    "my chin has like 4 huge painful ones under the skin rn, can i still get it?",
+    "rn tho my chin is straight up erupting, like big painful ones deep under the skin, can i still book",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -172,6 +181,18 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("she wants the scar on her knee done before the summer", True),
     ("thinking of a session as an anniversary present for my hubby", True),
     ("would microneedling be ok for his scars?", True),
+    # whether their condition matters is asked because they would be treated...
+    ("ok cool. he's on blood thinners for his heart tho, does that matter", True),
+    ("she's got keloids on her ears, is that a problem?", True),
+    # ...unless the visitor asks it for themselves
+    ("my husband is on warfarin, does that matter for me?", False),
+    ("thinking of getting her a microneedling session as a present", True),
+    ("is it still ok to book it for her or should i hold off?", True),
+    ("my sister is pregnant and wants to plan for after the baby, does it help stretch marks?", False),
+    ("But is me who want to book, not her. Is good for me?", False),
+    ("My 15-year-old has cystic acne at the moment. I'm not booking him in, just asking for later", False),
+    ("My sister's pregnant so she can't have it done, but I'd like my fine lines treated", False),
+    ("is there a reason she can't have it done?", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -187,7 +208,8 @@ def test_the_visitors_own_condition_told_beside_someone_else_or_as_history_stays
     assert mention.current_and_own
 
 
-@pytest.mark.parametrize("text", ["currently 28/40, ok to book?", "i am 20 weeks pregnancy now", "I give him the breast still"])
+@pytest.mark.parametrize("text", ["currently 28/40, ok to book?", "i am 20 weeks pregnancy now", "I give him the breast still",
+                                  "she's pregnant, like 6 months along", "my wife is pregnant"])
 def test_pregnancy_and_breastfeeding_as_learners_and_clinicians_write_it_are_recognised(text):
     assert "pregnancy" in [m.key for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.label == "contraindication"]
 

@@ -259,6 +259,17 @@ def test_smells_like_a_scam_is_no_bad_smell():
     assert found_signs("day 4 after my session and the spot smells bad")[DANGER] == ["infection_signs"]
 
 
+@pytest.mark.parametrize("text, bad", [
+    ("the aftercare cream they gave me smells like a hotel lobby, is that ok on day 2?", False),
+    ("my face wash smells lovely, can I use it the day after?", False),
+    ("day 3 and my cheek smells like something died", True),
+    ("it smells like cheese where they did my jaw", True),
+    ("it smells a bit funny and it's weeping", True),
+])
+def test_a_pleasant_or_neutral_smell_is_no_sign_of_infection(text, bad):
+    assert bool(found_signs(text)[DANGER]) is bad
+
+
 @pytest.mark.parametrize("text, tier", [
     ("After treatment the red is going out of the zone, like lines red going to my neck from the cheek. Is normal??", DANGER),
     ("6h post-MN. Urticaria face + neck, lip angioedema developing.", DANGER),
@@ -330,3 +341,12 @@ def test_a_sign_that_persists_within_the_guides_time_frame_is_still_normal():
 def test_letting_the_skin_breathe_is_no_breathing_trouble():
     assert triage("had it done yesterday, pink and warm, should I let it breathe tonight?").tier == NORMAL
     assert triage("since my session yesterday I can't breathe properly").tier == DANGER
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("had shaving rash on my neck, all cleared up now but left dark marks. will it lighten them?", False),
+    ("day 3: the swelling has gone down a bit but there is pus", True),
+    ("rash all over my neck since the treatment, which has not gone", True),
+])
+def test_a_sign_said_to_be_over_for_good_is_no_sign(text, danger):
+    assert bool(found_signs(text)[DANGER]) is danger

@@ -260,7 +260,7 @@ def test_the_visitors_own_condition_does_not_escalate_when_someone_else_is_to_be
 
 def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_is_for_the_next_step():
     # "Asking for my wife" may have been said a turn before: the action reads it from there.
-    decision = decide("she is still breastfeeding our youngest, does that matter?", "ask_who_should_avoid")
+    decision = decide("she is still breastfeeding our youngest, who is it not suitable for?", "ask_who_should_avoid")
     assert decision["name"] == "ask_who_should_avoid" and decision["theirs"] == ["pregnancy"]
 
 
@@ -269,6 +269,10 @@ def test_someone_elses_current_condition_in_a_general_question_carries_whose_it_
     "my son has a fungal infection on his neck right now, he want microneedling for his scars, is that ok?",
     "would microneedling help my mum's acne scars? she's on warfarin at the moment",
     "I'd like to book a session for my husband, he's diabetic and his cuts heal slowly. is that ok?",
+    "he's on blood thinners for his heart tho, does that matter",
+    "thinking of getting her a session as a present. she's pregnant, ok to book it for her?",
+    # a tendency told in the past of the one asked for is theirs now
+    "thing is she scars weird, she got big keloid lumps on her ears after piercings. she'd be the one getting needled",
 ])
 def test_someone_elses_current_condition_escalates_when_they_would_be_treated(text):
     # "she's got" is present tense; "he want" is how many learners write "he wants"
@@ -286,10 +290,10 @@ def test_a_half_belief_in_a_report_that_names_nobody_and_no_sign_is_the_question
 
 @pytest.mark.parametrize("text, expected", [
     # asked to be cleared for their own treatment: a lower belief is enough for a clinician to check
-    ("my chin has five huge painful ones deep under the skin lol can i still book", "report_contraindication"),
+    ("my chin has five deep lumps lol can i still book", "report_contraindication"),
     ("I fell off the bike and the cheek is open and a bit wet. Is it ok for me to do the treatment?", "report_contraindication"),
     # the same belief without the ask: the question asked
-    ("my chin has five huge painful ones deep under the skin lol what is the downtime", "ask_downtime"),
+    ("my chin has five deep lumps lol what is the downtime", "ask_downtime"),
 ])
 def test_a_lower_belief_in_a_contraindication_counts_when_the_visitor_asks_to_be_cleared(text, expected):
     ranking = [{"name": "report_contraindication", "confidence": 0.41}, {"name": "ask_downtime", "confidence": 0.3}]

@@ -47,3 +47,12 @@ def test_the_pipeline_reads_the_rewrite_and_the_parse_keeps_what_was_typed():
     VisitorTextRestorer().process([message])
     assert message.get(TEXT) == typed
     assert message.as_dict(only_output_properties=True)["read_as"] == "does it hurt??"
+
+
+def test_a_misspelt_medicine_is_read_by_the_pipeline_as_its_name_and_kept_as_typed():
+    typed = "Only thing is I take warferin every morning. Can I book?"
+    message = Message(data={TEXT: typed})
+    VisitorTextNormalizer().process([message])
+    assert message.get(TEXT) == "Only thing is I take warfarin every morning. Can I book?"
+    VisitorTextRestorer().process([message])
+    assert message.get(TEXT) == typed
