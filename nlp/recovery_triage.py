@@ -211,8 +211,9 @@ _SAID_GONE = re.compile(r"\w*(\s+(colou?r|has|have|is|are|'s|already|now|all|com
 _NOT_GONE = re.compile(r"\b(not|never|hasn'?t|haven'?t|isn'?t|aren'?t|hasnt|havent|isnt|not yet)\b", re.IGNORECASE)
 
 
-def _said_gone(text: str, match: re.Match) -> bool:
-    after = _SAID_GONE.match(text, match.end())
+def _said_after(ended: Pattern, text: str, match: re.Match) -> bool:
+    """Whether the words right after a sign say it ended (`ended`), and no "not" denies that."""
+    after = ended.match(text, match.end())
     return bool(after) and not _NOT_GONE.search(after.group())
 
 
@@ -223,11 +224,6 @@ _SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(it |they |that |t
                         r"(?!\s+(down|a bit|a little|partly|mostly|slightly))\b", re.IGNORECASE)
 
 
-def _said_over(text: str, match: re.Match) -> bool:
-    after = _SAID_OVER.match(text, match.end())
-    return bool(after) and not _NOT_GONE.search(after.group())
-
-
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
@@ -235,7 +231,8 @@ def found_signs(text: str) -> Dict[str, List[str]]:
     for sign in load_signs():
         for pattern in sign.patterns:
             if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)
-                        or (sign.tier == NORMAL and _said_gone(text, m)) or _said_over(text, m))
+                        or (sign.tier == NORMAL and _said_after(_SAID_GONE, text, m))
+                        or _said_after(_SAID_OVER, text, m))
                    for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break

@@ -82,6 +82,7 @@ class VisitorTextNormalizer(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "VisitorTextNormalizer":
+        vocabulary_corrector()  # its lemma table loads at start-up, not on the first visitor's message
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
