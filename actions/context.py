@@ -183,6 +183,16 @@ def continued_answer(tracker: Tracker) -> Optional[str]:
     return NEAREST_ANSWERS[previous] if top and share >= FOLLOW_UP_SHARE * top else None
 
 
+def pointed_back_answer(tracker: Tracker) -> Optional[str]:
+    """The previous question's response for a short message that points back at it and that the
+    classifier reads as nothing in particular ("Serums after needling?" then "Which ones, then.")."""
+    previous = previous_user_intent(tracker)
+    text = latest_text(tracker)
+    if previous not in CONTINUED_INTENTS or len(text.split()) > FOLLOW_UP_MAX_WORDS or not points_back(text):
+        return None
+    return None if entity_values(tracker, "condition") else NEAREST_ANSWERS[previous]
+
+
 class ActionAnswerInContext(Action):
     """Sessions, results timeline, results vary, what it is combined with: for the condition in
     the message or the slot."""

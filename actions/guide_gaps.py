@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (RETRIEVAL_INTENT, answer_second_reading, conditions_in_message, points_back,
-                             topic_response)
+                             pointed_back_answer, topic_response)
 from actions.fallback import answer_nearest, contact_line, suggested_guesses
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
@@ -79,6 +79,10 @@ class ActionAnswerOutOfScope(Action):
         if in_context and tracker.get_slot("last_topic") == "condition" and points_back(text):
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{in_context}")
             return [SlotSet("last_topic", "condition")]
+        follow_up = pointed_back_answer(tracker)
+        if follow_up:
+            dispatcher.utter_message(response=follow_up)
+            return []
         if conditions_in_message(tracker) or mentions_skin_treatment(text):
             if answer_nearest(dispatcher, suggested_guesses(tracker), tracker, domain):
                 return []

@@ -9,7 +9,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -54,8 +54,14 @@ def _expand(raw_terms: List[str], owner: str, seen: Dict[str, str]) -> List[str]
 
 
 @functools.lru_cache(maxsize=None)
+def _raw(path: Path = VOCABULARY_PATH) -> Dict[str, Any]:
+    """The file as written, read once per process for every section below."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Dict[str, Dict[str, Concept]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = _raw(path)
     vocabulary: Dict[str, Dict[str, Concept]] = {}
     seen: Dict[str, str] = {}
     for group in GROUPS:
@@ -95,7 +101,7 @@ def canonical_key(label: str, value: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _patterns(section: str, path: Path = VOCABULARY_PATH):
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))[section]
+    raw = _raw(path)[section]
     if isinstance(raw, dict):
         return {key: tuple(re.compile(p, re.IGNORECASE) for p in patterns) for key, patterns in raw.items()}
     return tuple(re.compile(p, re.IGNORECASE) for p in raw)
@@ -105,7 +111,7 @@ def _patterns(section: str, path: Path = VOCABULARY_PATH):
 def people_words(kind: str = "", path: Path = VOCABULARY_PATH) -> Tuple[str, ...]:
     """The words for people other than the visitor (`people` in the vocabulary): one kind
     ("kin", "others") or, by default, all of them."""
-    people = yaml.safe_load(path.read_text(encoding="utf-8"))["people"]
+    people = _raw(path)["people"]
     return tuple(people[kind]) if kind else tuple(dict.fromkeys(people["kin"] + people["others"]))
 
 

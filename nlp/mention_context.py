@@ -197,6 +197,10 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
     r"|\b(she|he)('s| is| has| was)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
+    # "my aunt is interested in microneedling", "her appointment is Monday", "after her treatment"
+    rf"|\b{_THEM}('s| is| was| has been)( \w+)? (booked|keen|interested|thinking about|considering|set on)\b"
+    r"|\b(her|his) (appointment|appt|session|treatment|booking|consultation)('s| is| was)? (on|at|booked|next|this|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(after|before|for) (her|his) (treatment|session|appointment|appt|microneedl\w*|first session|next session)\b"
     rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
     r"( to (know|ask|find out|check|have|get|try|book|do|go ahead))?"
     r" (whether|if|about|microneedl\w*|it|this|the treatment|a session|a course|some|her|his|to)\b"
@@ -221,7 +225,7 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\bso (she|he|they)('s| is|'re| are) (out|not)\b|\bnot (for|about) (her|him|them)\b|\bnot asking for (her|him|them)\b"
     r"|\b(only|just) (coming|driving|here|tagging|keeping)\b|\bmoral support\b|\bkeep(ing)? me company\b"
     r"|\b(holding|putting it) off\b|\bwaiting (it|until|till)\b"
-    r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|dead)\b"
+    r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|(is|was|are|were|'s) dead)\b(?! (tired|serious|set|easy|slow|quiet|on|ahead|end))"
     r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\bin general\b|\bgeneral question\b|\bgenerally speaking\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
     r"|\b(i'?m|i am|we'?re|we are) not (booking|bringing|getting|treating) (him|her|them)\b"
     # "my sister's pregnant so she can't have it done" (not "why she can't have it", which asks for her)
@@ -256,6 +260,25 @@ def said_not_for_them(text: str) -> bool:
 def treatment_for_someone_else(text: str) -> bool:
     """Whether the message says someone other than the visitor would have the treatment."""
     return bool(_TREATMENT_FOR_THEM.search(text or "")) and not said_not_for_them(text)
+
+
+def _rest_of_telling(doc, ent) -> str:
+    """The mention's sentence after it, and the next sentence when that one names nothing else of
+    safety ("a skin infection on my jaw last year. Antibiotics, fully cleared, nothing since.")."""
+    sentence = ent.sent
+    rest = doc.text[ent.end_char:sentence.end_char]
+    if sentence.end < len(doc):
+        following = doc[sentence.end].sent
+        if not (any(e.label_ in SAFETY_LABELS and not e.label_.endswith("_hint") for e in following.ents)
+                or _ASKS_OR_HOPES.search(following.text)):
+            rest += " " + following.text
+    return rest
+
+
+_HOPED_END = re.compile(r"\b(should|will|'ll|hope\w*|expect\w*|going to|gonna|might|may)( \w+)?( be)? (all |fully |completely |totally |long )?"
+                        r"(gone|healed|cleared|better|over)\b", re.IGNORECASE)
+# "Will it be fully healed by Friday?" hopes for an end; it does not tell one.
+_ASKS_OR_HOPES = re.compile(r"\?|\b(will|would|'ll|going to|gonna|by|until|till|hope\w*|should|expect\w*)\b", re.IGNORECASE)
 
 
 def _resolved_after(rest_of_sentence: str) -> bool:
@@ -359,7 +382,7 @@ class MentionContext:
             sentence = ent.sent.text
             offset = ent.start_char - ent.sent.start_char
             historical = (bool(ent._.is_historical) or _long_ago_in_clause(sentence, offset)
-                          or _resolved_after(sentence[offset + len(ent.text):]))
+                          or _resolved_after(_rest_of_telling(doc, ent)))
             key = ent.ent_id_ or ent.text.lower()
             if historical and key in SLOW_TO_CLEAR and not long_ago(sentence):
                 historical = False
@@ -367,6 +390,8 @@ class MentionContext:
                 historical = False  # "it hasn't fully cleared yet", "Hx keloids, still prone"
             if historical and _DIAGNOSED.search(sentence) and not _RESOLVED.search(sentence):
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
+            if historical and _HOPED_END.search(sentence[offset:]):
+                historical = False  # "a cold sore, should be all gone by the weekend": an end hoped for
             if key in NEVER_PAST:
                 historical = False
             first_person = bool(_FIRST_PERSON.search(sentence))
@@ -377,7 +402,10 @@ class MentionContext:
                             and not (key == "pregnancy" and _FEEDING.search(ent.text)
                                      and not _ANOTHER_MOTHER.search(sentence[:offset])))
             hypothetical = bool(ent._.is_hypothetical) and not (
-                key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset]))
+                key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset])) and not (
+                # "can she still have it done if she's got a cold sore on her lip right now": the "if" asks
+                # about what is so now
+                _RIGHT_NOW.search(sentence[offset + len(ent.text):offset + len(ent.text) + 30]))
             current = (said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
                        or (key == "pregnancy" and bool(_PRESENT_COPULA.search(sentence[:offset]))))
             found.append(Mention(

@@ -37,7 +37,10 @@ _AFTER_TREATMENT = re.compile(
     r"|\b(i|we|she|he)\b.{0,15}\b(microneedled|needled|rolled)\b|\bbeen (microneedled|needled|treated|done)\b"
     r"|\b(micro\s?-?needl\w*|needl\w*|mn|tx|session|treatm\w*|appointment|procedure)\b.{0,40}\bago\b"
     r"|\b(treatment|session|appointment|procedure) was\b"
+    # "5 days after", "two weeks on and still red"; not "six months after a DVT", "six months on warfarin"
+    # ("6 days after my session" is read above)
     r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post|in)\b"
+    r"(?!\s+(?!(and|but|now|still|it|its|i|im|so|with|from|since|today|already|though|tho|yet|skin|face|my (skin|face|scalp))\b)[a-z])"
     # "update, it's been five days and...": the time since the treatment the conversation is about
     r"|\b(it'?s|its|it has) been (about |around |roughly |nearly |almost |over |just over )?(\d+|a|an|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|a few|a couple of) (hours?|hrs?|days?|nights?|weeks?)\b"
@@ -343,12 +346,29 @@ def speaks_of_someone(text: str) -> bool:
 
 
 def had_treatment(text: str) -> bool:
-    return bool(_HAD_TREATMENT.search(_BOOKED.sub(" ", without_hearsay(text))))
+    # (not "I haven't had any treatment yet")
+    return bool(_HAD_TREATMENT.search(_NOT_YET_TREATED.sub(" ", _BOOKED.sub(" ", without_hearsay(text)))))
 
 
 def asks_ahead(text: str) -> bool:
     """"how long will I be red after my session?" asks ahead; "it's day 3, will it fade?" reports."""
     return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(_RESOLVED.sub(" ", text))
+
+
+# "gone pale and silvery, from bulking up years ago": how a condition has looked for years, not
+# how skin is days after a treatment.
+_LONG_STANDING = re.compile(r"\b(years?|yrs?|decades?) ago\b|\bfor (years|yrs|ages|decades)\b|\bsince (i was|childhood|"
+                            r"puberty|my teens|school|uni|my (first|second|last) (pregnancy|baby|child))\b", re.IGNORECASE)
+
+
+def long_standing(text: str) -> bool:
+    """Whether the message tells of something years old and of no treatment since."""
+    return bool(_LONG_STANDING.search(text)) and not (reports_after_treatment(text) or had_treatment(text))
+
+
+def not_yet_treated(text: str) -> bool:
+    """"I haven't had any treatment yet": whatever the skin does, it is no recovery report."""
+    return bool(_NOT_YET_TREATED.search(text))
 
 
 def before_a_treatment(text: str) -> bool:

@@ -165,6 +165,8 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
                       or any(recovery_triage.stands_alone(k) for k in result.reasons)))
     if recovery_triage.before_a_treatment(text):
         by_diet = by_cue = by_danger = False  # "sunburnt yesterday, is friday's session ok?" is a contraindication
+    elif recovery_triage.not_yet_treated(text):
+        by_diet = by_cue = False  # "I haven't had any treatment yet, I just burn easily": a danger sign still counts
     elif own_contraindication and not by_cue:
         # A contraindication of their own, unless a danger sign that stands on its own is told.
         by_diet = False
@@ -213,6 +215,11 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if red_flags and name not in GENERAL_RISK_INTENTS | {RED_FLAG_INTENT} \
             and triaged.tier == recovery_triage.DANGER and any(recovery_triage.stands_alone(k) for k in triaged.reasons):
         return _intent(RED_FLAG_INTENT, name, signs=[m.key for m in red_flags])
+    if name == RED_FLAG_INTENT and not triaged.signs and not red_flag_words and recovery_triage.long_standing(text):
+        # No sign, no treatment, and years old ("mine are from bulking up years ago, gone pale and
+        # silvery now"): the colour of the condition to be treated, not a reaction to a treatment.
+        other = best_other_intent(ranking, SAFETY_INTENTS, text)
+        return _intent(other[INTENT_NAME_KEY], name) if other else None
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
     theirs_now = someone_elses_current(mentions, text)

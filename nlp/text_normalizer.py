@@ -46,8 +46,12 @@ _SPACES = re.compile(r"[ \t]+")
 SHOUTING_SHARE = 0.7  # ALL CAPS when this share of the letters (of at least 8) is upper case
 
 
+# Names with a digit between letters that are not leetspeak ("HbA1c poorly controlled").
+_NOT_LEET = frozenset({"hba1c", "a1c"})
+
+
 def _unleet(text: str) -> str:
-    return _LEET_TOKEN.sub(lambda m: m.group(0).translate(_LEET), text)
+    return _LEET_TOKEN.sub(lambda m: m.group(0) if m.group(0).lower() in _NOT_LEET else m.group(0).translate(_LEET), text)
 
 
 def _quieten(text: str) -> str:

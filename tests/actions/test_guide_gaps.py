@@ -1,7 +1,7 @@
 """actions.guide_gaps: comparisons and questions the guide is silent on, never "off-topic"."""
 from __future__ import annotations
 
-from action_testkit import make_tracker, markers, responses, run_action, slot_events, texts
+from action_testkit import earlier_question, make_tracker, markers, responses, run_action, slot_events, texts
 from actions.guide_gaps import ActionAnswerComparison, ActionAnswerOutsideGuide
 
 
@@ -82,5 +82,21 @@ def test_pointing_back_without_a_condition_just_discussed_is_still_off_topic():
     tracker = make_tracker("are those the ones that won the league?", "out_of_scope",
                            slots={"condition": "stretch_marks", "last_topic": "booking"},
                            intent_ranking=[("out_of_scope", 0.9)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
+def test_a_short_follow_up_pointing_back_at_the_previous_question_continues_it():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("Which ones, then?", "out_of_scope", intent_ranking=[("out_of_scope", 0.4), ("ask_sessions", 0.08)],
+                           earlier_events=earlier_question("do serums soak in better after needling?", "ask_product_absorption"))
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_product_absorption"]
+
+
+def test_pointing_back_after_a_question_with_no_plain_answer_is_still_off_topic():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("which ones won the cup?", "out_of_scope", intent_ranking=[("out_of_scope", 0.9)],
+                           earlier_events=earlier_question("who won the football?", "out_of_scope"))
     dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
     assert responses(dispatcher) == ["utter_out_of_scope"]

@@ -43,6 +43,8 @@ def test_condition_lay_terms_map_to_one_canonical_value(parse, text, expected):
     ("my face is breaking out right now", "active_acne"),
     ("I have keloids on my chest", "keloid"),
     ("I'm halfway through chemo", "cancer_treatment"),
+    ("Pt = me. T2DM, HbA1c poorly controlled", "wound_healing"),  # clinical shorthand
+    ("minor cuts take wks to close", "wound_healing"),
 ])
 def test_contraindication_terms_map_to_the_escalation_reason(parse, text, expected):
     assert values(parse(text), "contraindication") == [expected]
@@ -55,6 +57,11 @@ def test_contraindication_terms_map_to_the_escalation_reason(parse, text, expect
 ])
 def test_red_flags_are_recognised(parse, text, expected):
     assert expected in values(parse(text), "red_flag")
+
+
+def test_poor_is_pity_not_pores(parse):
+    assert values(parse("my poor dear wife, how long is a session?"), "condition") == []
+    assert values(parse("are my poors too big for it"), "condition") == ["enlarged_pores"]
 
 
 def test_acne_scars_are_a_condition_not_active_acne(parse):

@@ -73,6 +73,13 @@ def only_mention(text):
     # people named with a word between "my" and who they are, or as Northern English names them
     ("our lass gets cold sores every winter, does needling help crow's feet?", "someone_else"),
     ("my eldest lad has eczema on his hands, how long is the redness for me?", "someone_else"),
+    # a child of the visitor's, and a clinician's patients in shorthand
+    ("our toddler has really bad eczema but it's me getting treated, how long is a session?", "someone_else"),
+    ("Many of my pts on anticoagulants ask. Not on any myself. Time to results?", "someone_else"),
+    ("Before, I had very bad cystic acne on my forehead.", "historical"),
+    ("previously I had psoriasis on my elbows", "historical"),
+    # an end told in the next sentence
+    ("I had a skin infection on my neck last year. Treated, fully cleared, nothing since.", "historical"),
     ("my receptionist is on roaccutane, how long does a session take?", "someone_else"),
     ("is needling ok over an active eczema patch? a client asked and I wasn't sure", "someone_else"),
     ("a fella at the bowls club has vitiligo, is that catching?", "someone_else"),
@@ -193,6 +200,13 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("My 15-year-old has cystic acne at the moment. I'm not booking him in, just asking for later", False),
     ("My sister's pregnant so she can't have it done, but I'd like my fine lines treated", False),
     ("is there a reason she can't have it done?", True),
+    # who the treatment is for, told before their condition: "my aunt is interested", "after her treatment"
+    ("my nan is interested in it for the lines round her mouth", True),
+    ("her appointment is on Monday", True),
+    ("what should my aunt avoid doing after her treatment?", True),
+    ("my mum had hers done years ago and loved it", False),
+    # "stopped dead" is traffic, not a death
+    ("the lorry in front stopped dead anyway, can she still have it done if she's got a cold sore right now", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -217,3 +231,13 @@ def test_pregnancy_and_breastfeeding_as_learners_and_clinicians_write_it_are_rec
 def test_a_group_prone_to_keloids_is_not_the_visitors_tendency():
     mention = only_mention("Is microneedling suitable for keloid prone people? I am asking for an article I'm writing.")
     assert not mention.certainly_visitors
+
+
+@pytest.mark.parametrize("text", [
+    "I've got a cold sore, should be all gone by the weekend",  # an end hoped for is no end
+    "I have impetigo on my lip. Will it be fully healed by friday?",
+    "can she still have it done if she's got a cold sore on her lip right now",  # "if" about what is so now
+])
+def test_a_hoped_for_end_or_an_if_about_right_now_leaves_the_condition_current(text):
+    mention = only_mention(text)
+    assert not (mention.historical or mention.hypothetical)

@@ -307,6 +307,11 @@ def test_a_simile_with_a_needle_is_no_treatment():
     assert had_treatment("my scars are tiny deep pits and I had them needled last week")
 
 
+def test_a_treatment_said_not_to_have_happened_yet_is_no_treatment():
+    assert not had_treatment("I haven't had any treatment yet and my skin is fine, how long is the appointment?")
+    assert had_treatment("had my first session yesterday, haven't booked the second yet")
+
+
 def test_a_relatives_report_told_in_sentences_that_name_nobody_keeps_their_signs():
     result = triage("Grandad's cheeks are pink and a bit tight. It was done two days ago. Is he alright?")
     assert result.tier == NORMAL and result.days == 2

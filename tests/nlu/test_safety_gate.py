@@ -180,6 +180,27 @@ def test_danger_signs_denied_by_the_visitor_do_not_outvote_guide_normal_signs():
     assert final(text, "report_red_flag", confidence=0.6, ranking=ranking) == "report_normal_recovery"
 
 
+@pytest.mark.parametrize("text", [
+    "mine are on my back from a growth spurt years ago, gone white and shiny now",
+    "my scar has been purple and lumpy for years, since school",
+])
+def test_how_a_years_old_condition_looks_is_no_red_flag_when_no_treatment_is_told(text):
+    ranking = [{"name": "report_red_flag", "confidence": 0.45}, {"name": "ask_condition", "confidence": 0.2}]
+    assert final(text, "report_red_flag", confidence=0.45, ranking=ranking) == "ask_condition"
+
+
+def test_no_treatment_yet_makes_no_recovery_report_of_what_the_skin_is_said_to_do():
+    ranking = [{"name": "report_normal_recovery", "confidence": 0.63}, {"name": "ask_during_treatment", "confidence": 0.14}]
+    text = "people say the redness is like a sunburn and I burn easily! I haven't had any treatment yet. How long is the appointment?"
+    assert final(text, "report_normal_recovery", confidence=0.63, ranking=ranking) == "ask_during_treatment"
+
+
+def test_a_treatment_told_beside_years_keeps_the_classifiers_red_flag():
+    ranking = [{"name": "report_red_flag", "confidence": 0.45}, {"name": "ask_condition", "confidence": 0.2}]
+    text = "had microneedling on my scar from years ago on friday, now it's gone a strange colour"
+    assert final(text, "report_red_flag", confidence=0.45, ranking=ranking) == "report_red_flag"
+
+
 def test_slang_and_denied_words_do_not_turn_guide_normal_flaking_into_a_red_flag():
     ranking = [{"name": "report_red_flag", "confidence": 0.6}, {"name": "report_normal_recovery", "confidence": 0.35}]
     text = "bit of peeling on my forehead 2 days after, no pain at all, just dry. chill or nah"

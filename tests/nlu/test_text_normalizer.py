@@ -30,6 +30,7 @@ def test_the_question_inside_is_what_is_read(typed, read):
     "I'm <30 and my B12 is fine, covid19 jab last week",
     "/ask_sessions",
     "can it help my acne scars? 😊",
+    "T2DM, HbA1c poorly controlled",
 ])
 def test_ordinary_text_numbers_and_button_payloads_are_left_alone(typed):
     assert normalise(typed) == typed
