@@ -106,7 +106,8 @@ def said_current(sentence: str) -> bool:
     return any(not denied_before(sentence, m.start()) for m in _CURRENT.finditer(sentence))
 
 
-_RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up)\b",
+_RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up|"
+                        r"now (i have|i've got|ive got|i got|i get|there are|there's|theres|i have also|i also have))\b",
                         re.IGNORECASE)
 
 
@@ -131,6 +132,9 @@ def _long_ago_in_clause(sentence: str, offset: int) -> bool:
 _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cleared( up)?|better|over|cured)\b"
                              r"|\ball (healed|gone|cleared( up)?|better)\b"
                              r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
+                             r"|\b(all|it|they|has|have|had) settled( down)?\b|\bsettled (down|fine|completely)\b"
+                             # "they took me off it in 2015", "came off it years back"
+                             r"|\b(took|taken|take) (me|him|her) off (it|them|that)\b|\b(came|come|been|got|went) off (it|them|that)\b"
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b"
                              # "but it finish two years ago", as learners write the past
@@ -147,7 +151,13 @@ _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\
 # have the scars", which is what is left of it.)
 _STILL_HAS = re.compile(r"\bstill (prone|get|gets|getting|have|has|having|suffer\w*|on|taking|breaking out|form\w*|flar\w*)\b"
                         r"(?!\s+(\w+\s+)?(scars?|marks?|dents?|pits?|holes|spots left|stretch marks))", re.IGNORECASE)
-_JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe'?re\b|\bwe are\b",
+# "nan's got lupus", "The wife's got psoriasis", "my stepdaughter has cystic acne at the moment":
+# another person is the subject just before the mention, even where ConText's scope did not reach.
+_THEIRS_JUST_BEFORE = re.compile(
+    rf"(^|[.!?,;(]\s*|\b(the|my|our|his|her)\s+)({people_pattern()})(\s+has|\s+had|\s+gets|\s+got|\s+is|\s+was|'s|’s)"
+    r"(\s+got|\s+on|\s+been diagnosed with|\s+diagnosed with|\s+suffers from|\s+suffering from)?\s+(\w+\s+){0,3}$", re.IGNORECASE)
+_OF_THEM = re.compile(r"(she|he|they)('?s| is| are)?\b", re.IGNORECASE)
+_JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe['’]re\b|\bwe are\b|\bwere (trying|expecting|both)\b",
                             re.IGNORECASE)
 
 
@@ -188,7 +198,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(she|he|they)('d| would| will|'ll|'s| is|'re| are)( be)? (the )?(one|patient|person)\b(?! (who (told|said|recommended)))"
     r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
     r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo|come( in)? (this|next|on|for|in)"
-    r"|(ok|okay|fine|alright|able|allowed|suitable|safe) to (have|get|do|try|book|go ahead))\b"
+    r"|(ok|okay|fine|alright|able|allowed|suitable|safe) to (have|get|do|try|book|go ahead|come( in)?))\b"
     # "how many sessions would my nan need?": the sessions are hers
     rf"|\b(would|will|does|do|should|might) {_THEM} (need|require|have to have)\b"
     r"|\b(whether|if|so|and) (she|he) (can|could|would|should|may|might)( still| safely| even)? (have|get|do|try|book|go ahead|be treated)\b"
@@ -196,9 +206,11 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
-    r"|\b(she|he)('s| is| has| was)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
+    r"|\b(she|he)('s| is| has| was|'d| had)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
     # "my aunt is interested in microneedling", "her appointment is Monday", "after her treatment"
-    rf"|\b{_THEM}('s| is| was| has been)( \w+)? (booked|keen|interested|thinking about|considering|set on)\b"
+    rf"|\b({_THEM}|{people_pattern()})('s| is| was| has been)( \w+)? (booked|keen|interested|thinking about|considering|set on)\b"
+    # "She's just been diagnosed with lupus, if that makes any difference?"
+    r"|\bif (that|this|it) (matters|makes (a|any) difference|changes anything|is a problem|is an issue)\b"
     r"|\b(her|his) (appointment|appt|session|treatment|booking|consultation)('s| is| was)? (on|at|booked|next|this|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b(after|before|for) (her|his) (treatment|session|appointment|appt|microneedl\w*|first session|next session)\b"
     rf"|\b{_THEM}\b[^.?!]{{0,50}}?\b(wants|want|would like|'d like|fancies|is after|'s after|asked me|has asked|'s asked)"
@@ -260,6 +272,20 @@ def said_not_for_them(text: str) -> bool:
 def treatment_for_someone_else(text: str) -> bool:
     """Whether the message says someone other than the visitor would have the treatment."""
     return bool(_TREATMENT_FOR_THEM.search(text or "")) and not said_not_for_them(text)
+
+
+_ACTIVE = re.compile(r"\bactive\b", re.IGNORECASE)
+
+
+def _without_active_in_names(sentence) -> str:
+    """The sentence with "active" blanked inside the vocabulary's terms: "active acne" names a
+    condition, it does not say that anyone has it now ("still nursing" still says so)."""
+    text = sentence.text
+    for ent in sentence.ents:
+        start = ent.start_char - sentence.start_char
+        named = _ACTIVE.sub(lambda m: " " * len(m.group()), ent.text)
+        text = text[:start] + named + text[start + len(ent.text):]
+    return text
 
 
 def _rest_of_telling(doc, ent) -> str:
@@ -401,12 +427,17 @@ class MentionContext:
                             # "baby is on mother feed only": the baby is who is fed, the visitor feeds
                             and not (key == "pregnancy" and _FEEDING.search(ent.text)
                                      and not _ANOTHER_MOTHER.search(sentence[:offset])))
+            if not someone_else and _OF_THEM.match(ent.text):
+                someone_else = True  # the term names her: "shes expecting"
+            if not someone_else and _THEIRS_JUST_BEFORE.search(sentence[:offset]) \
+                    and not (_OWN_JUST_BEFORE.search(sentence[:offset]) or _JOINT_SUBJECT.search(sentence)):
+                someone_else = True
             hypothetical = bool(ent._.is_hypothetical) and not (
                 key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset])) and not (
                 # "can she still have it done if she's got a cold sore on her lip right now": the "if" asks
                 # about what is so now
                 _RIGHT_NOW.search(sentence[offset + len(ent.text):offset + len(ent.text) + 30]))
-            current = (said_current(sentence) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
+            current = (said_current(_without_active_in_names(ent.sent)) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
                        or (key == "pregnancy" and bool(_PRESENT_COPULA.search(sentence[:offset]))))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,

@@ -222,8 +222,10 @@ def _said_after(ended: Pattern, text: str, match: re.Match) -> bool:
 
 # "had shaving rash on my neck, all cleared up now": any sign, danger too, said to be over for good
 # (not "gone down a bit", which is still there).
-_SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(it |they |that |those )?('s |is |are |has |have |had )?"
-                        r"(all |completely |fully |totally |long |since )?(cleared up|cleared|healed( up)?|went away|disappeared|gone)"
+_SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(that was [^,.;!?]{0,30}?\b(ago|back) and )?"
+                        r"(it |they |that |those |it all |they all )?('s |is |are |has |have |had )?"
+                        r"(all |completely |fully |totally |long |since )?(cleared up|cleared|healed( up)?|went away|disappeared|gone|"
+                        r"settled( down)?|calmed down)"
                         r"(?!\s+(down|a bit|a little|partly|mostly|slightly))\b", re.IGNORECASE)
 
 

@@ -45,6 +45,9 @@ def test_condition_lay_terms_map_to_one_canonical_value(parse, text, expected):
     ("I'm halfway through chemo", "cancer_treatment"),
     ("Pt = me. T2DM, HbA1c poorly controlled", "wound_healing"),  # clinical shorthand
     ("minor cuts take wks to close", "wound_healing"),
+    ("caught my cheek on the shed door and it's still not skinned over", "open_wound"),
+    ("oh and about 12 weeks gone by the way", "pregnancy"),
+    ("I get raised shiny scars that keep growing past the edge of the wound", "keloid"),
 ])
 def test_contraindication_terms_map_to_the_escalation_reason(parse, text, expected):
     assert values(parse(text), "contraindication") == [expected]

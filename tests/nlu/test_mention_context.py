@@ -78,6 +78,12 @@ def only_mention(text):
     ("Many of my pts on anticoagulants ask. Not on any myself. Time to results?", "someone_else"),
     ("Before, I had very bad cystic acne on my forehead.", "historical"),
     ("previously I had psoriasis on my elbows", "historical"),
+    ("my cheeks looked sunburnt after the first one, but that was three weeks ago and it all settled fine", "historical"),
+    # another person is the subject just before the mention ("were" is no "we're")
+    ("nan's got lupus so she's ruled herself out, but does it hurt much for me?", "someone_else"),
+    ("The wife's got psoriasis so she's not having it, had my scars since I were a lad. Sessions?", "someone_else"),
+    ("My stepdaughter has quite bad cystic acne at the moment. Would it help my fine lines?", "someone_else"),
+    ("I were on warfarin a while back, but they took me off it in 2015. How long is a session?", "historical"),
     # an end told in the next sentence
     ("I had a skin infection on my neck last year. Treated, fully cleared, nothing since.", "historical"),
     ("my receptionist is on roaccutane, how long does a session take?", "someone_else"),
@@ -205,6 +211,9 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("her appointment is on Monday", True),
     ("what should my aunt avoid doing after her treatment?", True),
     ("my mum had hers done years ago and loved it", False),
+    ("Mum is booked in next month for her melasma", True),
+    ("She's just been diagnosed with lupus, if that makes any difference?", True),
+    ("She'd booked microneedling for next week - is she still OK to come?", True),
     # "stopped dead" is traffic, not a death
     ("the lorry in front stopped dead anyway, can she still have it done if she's got a cold sore right now", True),
 ])
@@ -241,3 +250,26 @@ def test_a_group_prone_to_keloids_is_not_the_visitors_tendency():
 def test_a_hoped_for_end_or_an_if_about_right_now_leaves_the_condition_current(text):
     mention = only_mention(text)
     assert not (mention.historical or mention.hypothetical)
+
+
+def test_the_words_of_a_terms_name_do_not_say_it_is_current():
+    """"active acne" names the condition; it does not say anyone has it now."""
+    mention = only_mention("Why, precisely, is active acne a reason not to needle?")
+    assert not mention.said_current and not mention.certainly_visitors
+    listed = get_mention_context(PIPELINE_DIR).mentions("contraindications in general. active acne, infection, keloid... anything else?")
+    assert not any(m.said_current for m in listed)
+
+
+def test_still_inside_a_term_keeps_the_condition_current():
+    mentions = get_mention_context(PIPELINE_DIR).mentions("he has a skin tear on his cheek that still hasn't healed over")
+    assert all(m.said_current for m in mentions)
+
+
+def test_a_term_that_names_her_is_hers():
+    [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions("oh and shes expecting by the way") if m.key == "pregnancy"]
+    assert mention.someone_else
+
+
+def test_now_i_have_says_a_pimple_is_there_now():
+    [mention] = get_mention_context(PIPELINE_DIR).mentions("But now I have also few new big painful pimples under the skin. Is ok?")
+    assert mention.said_now_of_self

@@ -355,3 +355,20 @@ def test_letting_the_skin_breathe_is_no_breathing_trouble():
 ])
 def test_a_sign_said_to_be_over_for_good_is_no_sign(text, danger):
     assert bool(found_signs(text)[DANGER]) is danger
+
+
+@pytest.mark.parametrize("text", [
+    "My sister did microneedling last week. One place on her chin is smelling and bringing out yellow water.",
+    "had it done on tuesday and now a spot on my cheek is leaking yellowish fluid",
+])
+def test_discharge_and_smell_told_in_lay_words_are_signs_of_infection(text):
+    assert triage(text).tier == DANGER and "infection_signs" in triage(text).reasons
+
+
+def test_a_lumpy_scar_that_keeps_growing_is_a_keloid_not_an_infection():
+    assert "infection_signs" not in triage("I've got a raised lumpy scar on my chest that's kept growing past the cut").reasons
+
+
+def test_a_sign_said_to_have_settled_weeks_ago_is_over():
+    text = "After my first session my cheeks looked sunburnt, but that was three weeks ago and it all settled fine."
+    assert not triage(text).signs
