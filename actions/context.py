@@ -169,13 +169,19 @@ CONTINUED_INTENTS = frozenset({"ask_downtime", "ask_aftercare", "ask_during_trea
                                "ask_prp", "ask_devices"})
 
 
+def _short_follow_up_to(tracker: Tracker) -> Optional[str]:
+    """The previous question's intent when it has a plain answer and the latest message is short
+    and names no condition."""
+    previous = previous_user_intent(tracker)
+    if previous not in CONTINUED_INTENTS or len(latest_text(tracker).split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    return None if entity_values(tracker, "condition") else previous
+
+
 def continued_answer(tracker: Tracker) -> Optional[str]:
     """The response for the previous question, when the latest message is its short follow-up."""
-    previous = previous_user_intent(tracker)
-    text = latest_text(tracker)
-    if previous not in CONTINUED_INTENTS or len(text.split()) > FOLLOW_UP_MAX_WORDS:
-        return None
-    if entity_values(tracker, "condition") or described_conditions(text):
+    previous = _short_follow_up_to(tracker)
+    if not previous or described_conditions(latest_text(tracker)):
         return None
     ranking = tracker.latest_message.get("intent_ranking") or []
     top = max((r.get("confidence", 0.0) for r in ranking), default=0.0)
@@ -186,11 +192,8 @@ def continued_answer(tracker: Tracker) -> Optional[str]:
 def pointed_back_answer(tracker: Tracker) -> Optional[str]:
     """The previous question's response for a short message that points back at it and that the
     classifier reads as nothing in particular ("Serums after needling?" then "Which ones, then.")."""
-    previous = previous_user_intent(tracker)
-    text = latest_text(tracker)
-    if previous not in CONTINUED_INTENTS or len(text.split()) > FOLLOW_UP_MAX_WORDS or not points_back(text):
-        return None
-    return None if entity_values(tracker, "condition") else NEAREST_ANSWERS[previous]
+    previous = _short_follow_up_to(tracker)
+    return NEAREST_ANSWERS[previous] if previous and points_back(latest_text(tracker)) else None
 
 
 class ActionAnswerInContext(Action):

@@ -179,12 +179,21 @@ _DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im)\s+(do not|don'?t|dont|neve
                               r"\s*(\b(myself|though|tho|either|at all|personally|lol|haha)\b|[^\w\s]|$)", re.IGNORECASE)
 
 
+def _after_in_sentence(doc, ent) -> str:
+    return doc.text[ent.end_char:ent.sent.end_char]
+
+
+def _next_sentence(doc, ent):
+    """The sentence after the mention's, or None at the end of the message."""
+    return doc[ent.sent.end].sent if ent.sent.end < len(doc) else None
+
+
 def _denied_back(doc, ent) -> bool:
-    sentence = ent.sent
-    rest = doc.text[ent.end_char:sentence.end_char]
+    rest = _after_in_sentence(doc, ent)
     if _DENIED_BACK.search(rest) or _DENIED_BACK_NOW.search(rest):
         return True
-    return sentence.end < len(doc) and bool(_DENIED_BACK.search(doc[sentence.end].sent.text))
+    following = _next_sentence(doc, ent)
+    return following is not None and bool(_DENIED_BACK.search(following.text))
 
 
 # Someone else is the one who would be treated: "asking for my dad", "she's booked in", "could he
@@ -291,13 +300,12 @@ def _without_active_in_names(sentence) -> str:
 def _rest_of_telling(doc, ent) -> str:
     """The mention's sentence after it, and the next sentence when that one names nothing else of
     safety ("a skin infection on my jaw last year. Antibiotics, fully cleared, nothing since.")."""
-    sentence = ent.sent
-    rest = doc.text[ent.end_char:sentence.end_char]
-    if sentence.end < len(doc):
-        following = doc[sentence.end].sent
-        if not (any(e.label_ in SAFETY_LABELS and not e.label_.endswith("_hint") for e in following.ents)
-                or _ASKS_OR_HOPES.search(following.text)):
-            rest += " " + following.text
+    rest = _after_in_sentence(doc, ent)
+    following = _next_sentence(doc, ent)
+    if following is not None and not (
+            any(e.label_ in SAFETY_LABELS and not e.label_.endswith("_hint") for e in following.ents)
+            or _ASKS_OR_HOPES.search(following.text)):
+        rest += " " + following.text
     return rest
 
 
