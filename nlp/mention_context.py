@@ -142,7 +142,10 @@ _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cl
                              # "I was on accutane ... but that was like four years ago and I've been off it since"
                              r"|\bthat (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
                              r"|\b(been|came|come|went) off (it|them)\b"
-                             r"|\bclear (for )?(\d+|many|some|a few) (yrs|years|decades)\b",
+                             r"|\bclear (for )?(\d+|many|some|a few) (yrs|years|decades)\b"
+                             # "cleared up months ago" (a stopped medicine is not this: isotretinoin counts for months)
+                             r"|\b(cleared( up)?|healed( up)?|went away|gone away|disappeared|vanished)\b.{0,12}?\b(\w+ )?"
+                             r"(months?|y[ea]{0,2}r[ae]?s?|ages|decades?) ago\b",
                              re.IGNORECASE)
 _STILL = re.compile(r"\b(still|again|right now|currently|at the moment|atm|flar\w*|came back|coming back|not|yet|"
                     r"\w+n'?t)\b", re.IGNORECASE)  # "it hasn't fully cleared yet" is not resolved
@@ -179,6 +182,13 @@ _DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im)\s+(do not|don'?t|dont|neve
                               r"\s*(\b(myself|though|tho|either|at all|personally|lol|haha)\b|[^\w\s]|$)", re.IGNORECASE)
 
 
+# "my bro says im allergic (im not lol)", "people think I'm pregnant, I'm not": the visitor says
+# the mention before is not so, with nothing after the "not" but a laugh or an emphasis.
+_DENIED_BACK_SELF = re.compile(r"(^|[(,;:.!\u2014-]\s*|\b(but|though|tho)\s+)(i'?m|im|i am|i'm really|i am really) not"
+                               r"(\s+(lol|lmao|haha|really|actually|tho|though|btw|at all))*\s*([^\w\s]|$)",
+                               re.IGNORECASE)
+
+
 def _after_in_sentence(doc, ent) -> str:
     return doc.text[ent.end_char:ent.sent.end_char]
 
@@ -190,7 +200,7 @@ def _next_sentence(doc, ent):
 
 def _denied_back(doc, ent) -> bool:
     rest = _after_in_sentence(doc, ent)
-    if _DENIED_BACK.search(rest) or _DENIED_BACK_NOW.search(rest):
+    if _DENIED_BACK.search(rest) or _DENIED_BACK_NOW.search(rest) or _DENIED_BACK_SELF.search(rest):
         return True
     following = _next_sentence(doc, ent)
     return following is not None and bool(_DENIED_BACK.search(following.text))
@@ -258,12 +268,20 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     re.IGNORECASE)
 
 
+# A person the visitor would book for; without "who" only these are people ("it's my eczema
+# getting worse" is the visitor's own).
+_KIN = (r"(wife|husband|hubby|partner|mum|mom|mother|dad|father|sister|brother|daughter|son|friend|mate|"
+        r"bestie|nan|gran|grandma|grandmother|aunt|auntie|uncle|niece|nephew|cousin|girlfriend|boyfriend|"
+        r"gf|bf|fianc[eé]e?|missus|teen|kid|child|colleague)(-in-law)?")
+
+
 # "I've got psoriasis myself but I'm not the one having it done, it's my wife": the visitor is not
 # the one to be treated, so their own conditions do not stop anyone's treatment.
 _VISITOR_NOT_TREATED = re.compile(
     r"\b(i'?m|im|i am|i'?ll|i will)( \w+)? not (be )?the one (having|getting|being|booked|coming)"
     r"|\b(i'?m|im|i am|i'?m just|i am just) not (having|getting) (it|anything|this|one)\b"
-    r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
+    # "it's my wife who's having it", "it's my wife having the treatment, not me"
+    r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|(my|our) " + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
     r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b",
     re.IGNORECASE)
 
@@ -383,6 +401,19 @@ def _project_rules():
                         pattern=_with_word_lists(r.get("pattern")), max_scope=r.get("max_scope")) for r in rules]
 
 
+def _rules_with_project_overrides():
+    """medspaCy's default rules, except where a project rule names the same words: there the
+    project's wins (the default "resolved" denies what follows; visitors' "it resolved" ends what
+    came before), as two rules on one span would leave ConText to pick either."""
+    from medspacy.context import ConTextRule
+    from medspacy.context.context import DEFAULT_RULES_FILEPATH
+
+    project = _project_rules()
+    ours = {rule.literal.lower() for rule in project}
+    defaults = [rule for rule in ConTextRule.from_json(DEFAULT_RULES_FILEPATH) if rule.literal.lower() not in ours]
+    return defaults + project
+
+
 class MentionContext:
     def __init__(self, pipeline_dir: Path):
         import spacy
@@ -393,8 +424,8 @@ class MentionContext:
             self.nlp.add_pipe("sentencizer", first=True)
         # ConText's own allowed_types never matched these labels (seen with medspaCy 1.0.0); the
         # mentions are filtered by label below instead.
-        self.context = ConText(self.nlp, rules="default")
-        self.context.add(_project_rules())
+        self.context = ConText(self.nlp, rules=None)
+        self.context.add(_rules_with_project_overrides())
 
     def read(self, text: str) -> Tuple[List[Mention], List[Tuple[int, int]]]:
         """The safety-relevant mentions, and where the text names a condition being treated

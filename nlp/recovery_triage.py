@@ -95,7 +95,9 @@ _HAD_TREATMENT = re.compile(
     r"\s?(hours?|days?|weeks?)\s?(ago|post|out)\b|\bday \d+\b|\b(yesterday|last night|this morning)\b|"
     r"\b(my|her|his) (session|treatment|appointment) (was|yesterday|on)\b|\b(microneedled|needled)\b",
     re.IGNORECASE)
-_PAST_FACT = re.compile(r"\b(had (it|my|the|a)|did (it|my)|got (it|my) done|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
+# ("had a cold sore 2 months ago ... wat do i do after the treatment" asks ahead: "had a" is a fact
+# of a treatment only when a treatment follows.)
+_PAST_FACT = re.compile(r"\b(had (it|my|the)|had an? (session|sesh|treatment|appointment|appt|procedure|go|micro\w*|needl\w*|derma\w*)|did (it|my)|got (it|my) done|(hours?|days?|weeks?) ago|yesterday|since|woke|last night|this morning|day \d+|now|today|still)\b",
                         re.IGNORECASE)
 
 # "gone now", "healed now": a past condition, not a present fact about a treatment.
@@ -229,6 +231,13 @@ _SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(that was [^,.;!?]
                         r"(?!\s+(down|a bit|a little|partly|mostly|slightly))\b", re.IGNORECASE)
 
 
+# "a sunburn blister on my neck years back, all healed ages ago": a sign told as long past a few
+# words on, with nothing saying it is back ("blisters again now" is current).
+_SAID_LONG_PAST = re.compile(r"(?:(?!\b(still|again|now|today|since my|after my|back again)\b)[^.!?;]){0,40}?"
+                             r"\b((years?|yrs?|ages|decades?|long) (ago|back)|(all|fully|completely|totally|long) "
+                             r"(healed|gone|cleared( up)?))\b", re.IGNORECASE)
+
+
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
@@ -237,7 +246,7 @@ def found_signs(text: str) -> Dict[str, List[str]]:
         for pattern in sign.patterns:
             if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)
                         or (sign.tier == NORMAL and _said_after(_SAID_GONE, text, m))
-                        or _said_after(_SAID_OVER, text, m))
+                        or _said_after(_SAID_OVER, text, m) or _said_after(_SAID_LONG_PAST, text, m))
                    for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break

@@ -204,7 +204,9 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
                              and (name == CONTRAINDICATION_INTENT or m.said_now_of_self))]
     own = any(m.certainly_visitors for m in contraindications) or (
         name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
-    triaged = recovery_triage.triage(text, masked)
+    # A word the visitor denies is no sign either ("my bro says im allergic (im not lol)").
+    denied_words = [(m.start, m.end) for m in mentions if m.negated and m.label != "red_flag"]
+    triaged = recovery_triage.triage(text, list(masked) + denied_words)
     red_flag_words = [m for m in mentions if m.label == "red_flag"]
     denied = bool(red_flag_words) and all(m.negated for m in red_flag_words)
     recovery = recovery_decision(text, name, ranking, triaged, own_contraindication=own, denied_red_flags=denied)

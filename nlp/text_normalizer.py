@@ -37,7 +37,10 @@ _CODE_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*")
 # SQL-injection noise: a statement up to its semicolon, tautologies, and line comments.
 _SQL = re.compile(r"\b(drop\s+table|delete\s+from|insert\s+into|union\s+select|select\s+\*?\s*\w*\s*from|update\s+\w+\s+set)"
                   r"\b[^;]{0,120};?|\bor\s+'?1'?\s*=\s*'?1'?|(^|\s)--(?=\s|$)|^\s*';?", re.IGNORECASE)
-_CODE_PUNCTUATION = re.compile(r"[`*_#{}\[\]|=;\\~^]+|\(\)|\w+\(|\)")
+# Code punctuation; a semicolon and parentheses are prose too ("sunburnt in August; it resolved",
+# "(im not lol)"), so only a call's brackets go ("alert(1)" reads "1").
+_CODE_PUNCTUATION = re.compile(r"[`*_#{}\[\]|=\\~^]+|\(\)")
+_CALL = re.compile(r"\b\w+\(([^()]*)\)")
 # A token is leetspeak when a digit or symbol stands between letters ("h3lp", "m1cr0n33dl1ng");
 # "24h", "2nd", "b12" and "covid19" are not.
 _LEET_TOKEN = re.compile(r"\b[\w@$]*[a-z][013457@$]+[a-z][\w@$]*\b", re.IGNORECASE)
@@ -72,6 +75,7 @@ def normalise(text: str) -> str:
     cleaned = _URL.sub(" ", cleaned)
     cleaned = _CODE_FENCE.sub(" ", cleaned)
     cleaned = _SQL.sub(" ", cleaned)
+    cleaned = _CALL.sub(r" \1 ", cleaned)
     cleaned = _CODE_PUNCTUATION.sub(" ", cleaned)
     cleaned = _quieten(_unleet(cleaned))
     cleaned = "\n".join(_SPACES.sub(" ", line).strip() for line in cleaned.splitlines())

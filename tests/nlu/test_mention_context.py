@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.build_pipeline import PIPELINE_DIR
-from nlp.mention_context import get_mention_context, treatment_for_someone_else
+from nlp.mention_context import get_mention_context, treatment_for_someone_else, visitor_not_treated
 
 
 def only_mention(text):
@@ -273,3 +273,40 @@ def test_a_term_that_names_her_is_hers():
 def test_now_i_have_says_a_pimple_is_there_now():
     [mention] = get_mention_context(PIPELINE_DIR).mentions("But now I have also few new big painful pimples under the skin. Is ok?")
     assert mention.said_now_of_self
+
+
+def test_resolved_told_after_a_condition_ends_it_rather_than_denying_what_follows():
+    # medspaCy's default "resolved" denies forward; the project's rule (an end told after) must win
+    mention = only_mention("I got impetigo last spring, it resolved. what does a session cost?")
+    assert mention.historical and not mention.current_and_own
+
+
+@pytest.mark.parametrize("text", [
+    "the group chat thinks I'm pregnant (I'm not haha), what does it feel like?",
+    "my sister swears I have rosacea, I'm not. how many sessions for pores?",
+])
+def test_the_visitor_saying_a_mention_is_not_so_is_a_denial(text):
+    mention = only_mention(text)
+    assert mention.negated and not mention.current_and_own
+
+
+def test_it_is_my_partner_having_the_sessions_says_the_visitor_is_not_treated():
+    assert visitor_not_treated("it's my husband having the sessions, not me. how long do they take?")
+    assert not visitor_not_treated("it's my first time having the sessions, how long do they take?")
+
+
+def test_the_visitors_own_condition_getting_worse_is_not_someone_else_being_treated():
+    assert not visitor_not_treated("it's my eczema getting worse lately, can I still have it?")
+
+
+def test_a_condition_that_cleared_up_months_ago_is_past():
+    mention = only_mention("the spots I had on my forehead cleared up months ago, can it fade what's left?")
+    assert mention.historical and not mention.current_and_own
+
+
+def test_a_medicine_stopped_months_ago_is_not_made_past_by_the_cleared_rule():
+    assert only_mention("I stopped accutane 3 months ago and my skin cleared, can I book?").certainly_visitors
+
+
+def test_wounds_that_heal_very_slow_is_slow_healing():
+    assert only_mention("I heal very slow these days, is needling ok for me?").key == "wound_healing"

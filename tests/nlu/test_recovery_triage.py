@@ -372,3 +372,30 @@ def test_a_lumpy_scar_that_keeps_growing_is_a_keloid_not_an_infection():
 def test_a_sign_said_to_have_settled_weeks_ago_is_over():
     text = "After my first session my cheeks looked sunburnt, but that was three weeks ago and it all settled fine."
     assert not triage(text).signs
+
+
+def test_a_sign_told_as_long_past_and_healed_is_not_counted():
+    signs = found_signs("I had a blister from a burn years back, all healed, what is downtime like?")
+    assert "blistering" not in signs[DANGER] + signs[BEYOND_NORMAL]
+
+
+def test_a_sign_long_past_but_back_since_the_session_still_counts():
+    signs = found_signs("blisters years back, and blisters again now since my session yesterday")
+    assert "blistering" in signs[DANGER] + signs[BEYOND_NORMAL]
+
+
+def test_a_past_condition_then_a_question_about_aftercare_asks_ahead():
+    assert not reports_after_treatment("had a cold sore in october, gone now. what do I do after the treatment?")
+
+
+@pytest.mark.parametrize("text, tier", [
+    ("needled at lunchtime, my cheeks sting a little and look pink, ok?", NORMAL),
+    ("day 1 and there's a slight tingle, nothing else", NORMAL),
+    ("two days since my session and it's stinging badly whenever I wash", BEYOND_NORMAL),
+])
+def test_a_slight_sting_in_the_first_days_is_the_sunburn_feeling_and_a_strong_one_is_not(text, tier):
+    assert triage(text).tier == tier
+
+
+def test_lines_left_by_the_needles_a_week_on_are_beyond_normal():
+    assert triage("9 days after my treatment I can still see faint tram lines in a criss-cross on my cheek").tier == BEYOND_NORMAL

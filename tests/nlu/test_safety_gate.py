@@ -325,3 +325,9 @@ def test_a_lower_belief_in_a_contraindication_counts_when_the_visitor_asks_to_be
 def test_a_husband_who_scars_badly_and_would_be_treated_goes_to_a_clinician():
     text = "My husband scars badly, his op scar went thick and raised. He wants his old acne scars done now. Would he be at risk?"
     assert final(text, "ask_condition", confidence=0.6) == "report_contraindication"
+
+
+def test_an_allergy_the_visitor_denies_is_no_allergic_reaction_sign():
+    gated = decide("day 1 after my session, my flatmate says I'm allergic (I'm not haha), just pink. normal?",
+                   "report_side_effect")
+    assert gated["name"] == "report_normal_recovery"

@@ -11,6 +11,7 @@ from nlp.text_normalizer import ORIGINAL_TEXT, VisitorTextNormalizer, VisitorTex
 @pytest.mark.parametrize("typed, read", [
     ("<p>does <b>microneedling</b> hurt?</p>", "does microneedling hurt?"),
     ("<script>alert('x')</script>how long is the downtime", "how long is the downtime"),
+    ("print(how long is the downtime)", "how long is the downtime"),
     ("&lt;i&gt;what is PRP&lt;/i&gt;", "what is PRP"),
     ("**how many sessions** do I need", "how many sessions do I need"),
     ("[click](http://x.example) what about stretch marks", "click what about stretch marks"),
@@ -31,6 +32,9 @@ def test_the_question_inside_is_what_is_read(typed, read):
     "/ask_sessions",
     "can it help my acne scars? 😊",
     "T2DM, HbA1c poorly controlled",
+    # a semicolon and brackets in prose break a clause the safety reading needs
+    "I was sunburnt in August; it resolved within a week",
+    "my bro says im allergic (im not lol)",
 ])
 def test_ordinary_text_numbers_and_button_payloads_are_left_alone(typed):
     assert normalise(typed) == typed
