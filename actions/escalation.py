@@ -216,11 +216,25 @@ class ActionRespondToRecoveryReport(Action):
             return triage_red_flag(dispatcher, tracker, signs=list(earlier.reasons))
         if earlier.tier == recovery_triage.BEYOND_NORMAL and earlier.signs:
             return escalate_recovery_check(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_normal_recovery")
-        if "mild_swelling" in earlier.signs.get(recovery_triage.NORMAL, ()):
-            dispatcher.utter_message(response="utter_mild_swelling_note")
-        dispatcher.utter_message(response="utter_red_flags_to_watch")
-        return [SlotSet("last_topic", "normal_recovery")]
+        return reassure_normal_recovery(dispatcher, earlier)
+
+
+def reassure_normal_recovery(dispatcher: CollectingDispatcher, triaged: recovery_triage.Triage) -> List[EventType]:
+    dispatcher.utter_message(response="utter_normal_recovery")
+    if "mild_swelling" in triaged.signs.get(recovery_triage.NORMAL, ()):
+        dispatcher.utter_message(response="utter_mild_swelling_note")
+    dispatcher.utter_message(response="utter_red_flags_to_watch")
+    return [SlotSet("last_topic", "normal_recovery")]
+
+
+def unchanged_normal_recovery(tracker: Tracker) -> Optional[recovery_triage.Triage]:
+    """The earlier normal report, when the latest message only says nothing has changed ("today
+    also same, ok?"): it names no sign, so alone it would read as a report with none recognised."""
+    if tracker.get_slot("last_topic") != "normal_recovery" or not recovery_triage.said_unchanged(latest_text(tracker)):
+        return None
+    recent = recent_visitor_text(tracker)
+    earlier = recovery_triage.triage(recent, condition_spans(recent))
+    return earlier if earlier.tier == recovery_triage.NORMAL else None
 
 
 class ActionEscalateRecoveryCheck(Action):
@@ -229,6 +243,9 @@ class ActionEscalateRecoveryCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        unchanged = unchanged_normal_recovery(tracker)
+        if unchanged is not None:
+            return reassure_normal_recovery(dispatcher, unchanged)
         return escalate_recovery_check(dispatcher, tracker)
 
 

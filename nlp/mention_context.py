@@ -106,7 +106,9 @@ def said_current(sentence: str) -> bool:
     return any(not denied_before(sentence, m.start()) for m in _CURRENT.finditer(sentence))
 
 
-_RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up|"
+# ("splits that haven't closed up yet": a wound still open now)
+_RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present|this week|flaring|flare up|still open|"
+                        r"(haven'?t|hasn'?t|have not|has not|not) (closed|healed|scabbed)( over| up)?( \w+)? yet|"
                         r"now (i have|i've got|ive got|i got|i get|there are|there's|theres|i have also|i also have))\b",
                         re.IGNORECASE)
 
@@ -140,7 +142,7 @@ _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cl
                              # "but it finish two years ago", as learners write the past
                              r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b"
                              # "I was on accutane ... but that was like four years ago and I've been off it since"
-                             r"|\bthat (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
+                             r"|\b(that|this|it|which) (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
                              r"|\b(been|came|come|went) off (it|them)\b"
                              r"|\bclear (for )?(\d+|many|some|a few) (yrs|years|decades)\b"
                              # "cleared up months ago" (a stopped medicine is not this: isotretinoin counts for months)
@@ -209,11 +211,21 @@ def _denied_back(doc, ent) -> bool:
 # Someone else is the one who would be treated: "asking for my dad", "she's booked in", "could he
 # still have it?", "he'd be the patient". Their current contraindication then goes to a clinician
 # the same way the visitor's own does (docs/safety.md).
+# A person the visitor would book for; without "who" only these are people ("it's my eczema
+# getting worse" is the visitor's own).
+_KIN = (r"(wife|husband|hubby|partner|mum|mom|mother|dad|father|sister|brother|daughter|son|friend|mate|"
+        r"bestie|nan|gran|grandma|grandmother|aunt|auntie|uncle|niece|nephew|cousin|girlfriend|boyfriend|"
+        r"gf|bf|fianc[eé]e?|missus|teen|kid|child|colleague)(-in-law)?")
+
+
 _THEM = r"(she|he|(my|our) (?!(skin|face|scalp|hair|neck|body|forehead|cheeks?|chin|own)\b)\w+(-in-law)?|someone like (her|him))"
 _TREATMENT_FOR_THEM = re.compile(
     r"\b(asking|enquiring|inquiring|checking|booking|typing( this)?|writing( this)?|messaging|here)\b[^.?!]{0,25}?"
     r"\b(for|on behalf of) (my|our|his|her)\b(?! (own|self)\b)(?!\s*self\b)"
     r"|\bon (his|her|their|my \w+'s) behalf\b"
+    # "It is for my mother.", "she will come with me next month"
+    r"|\b(it'?s|it is|its|this is|this'?s) (for|about) (my|our) " + _KIN + r"\b(?! and (me|i|myself)\b)"
+    r"|\b(she|he)('ll| will|'s going to| is going to|'s| is) (come|coming)( in)? (with me|for (it|the|a|her|his)|next|on|in)\b"
     r"|\b(she|he|they)('d| would| will|'ll|'s| is|'re| are)( be)? (the )?(one|patient|person)\b(?! (who (told|said|recommended)))"
     r"|\b(can|could|would|should|will|may|might|is|does) (she|he|someone like (her|him))( still| safely| even| really| actually| ever)?"
     r" (have|get|do|try|book|go ahead|be (treated|able|ok|okay|fine|allowed|suitable|a candidate)|safely|qualify|undergo|come( in)? (this|next|on|for|in)"
@@ -266,13 +278,6 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\b(for|until|till) after (the|her|his) (baby|birth|pregnancy)\b|\bafter (the baby|she'?s had the baby|she gives birth|giving birth)\b"
     r"|\bonce (the baby|she'?s had the baby|she'?s given birth)\b",
     re.IGNORECASE)
-
-
-# A person the visitor would book for; without "who" only these are people ("it's my eczema
-# getting worse" is the visitor's own).
-_KIN = (r"(wife|husband|hubby|partner|mum|mom|mother|dad|father|sister|brother|daughter|son|friend|mate|"
-        r"bestie|nan|gran|grandma|grandmother|aunt|auntie|uncle|niece|nephew|cousin|girlfriend|boyfriend|"
-        r"gf|bf|fianc[eé]e?|missus|teen|kid|child|colleague)(-in-law)?")
 
 
 # "I've got psoriasis myself but I'm not the one having it done, it's my wife": the visitor is not

@@ -441,6 +441,17 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
     return Triage(BEYOND_NORMAL, (), days, signs)
 
 
+# "today also same", "no change since this morning": the signs already told, nothing new.
+_UNCHANGED = re.compile(r"\b(same|unchanged|no (change|different)|not changed|hasn'?t changed|nothing (new|changed|different)|"
+                        r"as (before|yesterday)|like (before|yesterday))\b", re.IGNORECASE)
+_CHANGED = re.compile(r"\b(worse|worsen\w*|spread\w*|more|bigger|increas\w*|new|now there'?s|started|but)\b", re.IGNORECASE)
+
+
+def said_unchanged(text: str) -> bool:
+    """Whether a follow-up message says only that the signs are as before."""
+    return bool(_UNCHANGED.search(text)) and not _CHANGED.search(text) and not any(found_signs(text).values())
+
+
 def sign_name(key: str) -> str:
     for sign in load_signs():
         if sign.key == key:

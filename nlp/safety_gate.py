@@ -84,6 +84,17 @@ SURE_QUESTION_CONFIDENCE = 0.8
 UNCUED_REPORT_CONFIDENCE = 0.7
 
 
+# "I have a scar from my appendix operation": a scar is what the treatment is for, so with no
+# word of the vocabulary behind it the classifier's guess of a contraindication must be surer.
+_NAMES_A_SCAR = re.compile(r"\bscar(s|red|ring)?\b", re.IGNORECASE)
+
+
+def _guess_confidence_needed(text: str, masked: Sequence[tuple]) -> float:
+    """How sure the classifier must be to escalate a contraindication it read without any word of
+    the vocabulary: surer when the message names the condition to be treated."""
+    return UNCUED_REPORT_CONFIDENCE if masked or _NAMES_A_SCAR.search(text) else REPORT_CONFIDENCE
+
+
 def _confidence(ranking: Sequence[Dict[str, Any]], name: str) -> float:
     return next((r.get(PREDICTED_CONFIDENCE_KEY, 0.0) for r in ranking if r.get(INTENT_NAME_KEY) == name), 0.0)
 
@@ -202,8 +213,9 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     contraindications = [m for m in mentions if m.label == "contraindication"
                          or (m.label == "contraindication_hint"
                              and (name == CONTRAINDICATION_INTENT or m.said_now_of_self))]
+    guess_needs = _guess_confidence_needed(text, masked)
     own = any(m.certainly_visitors for m in contraindications) or (
-        name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= REPORT_CONFIDENCE)
+        name == CONTRAINDICATION_INTENT and _confidence(ranking, name) >= guess_needs)
     # A word the visitor denies is no sign either ("my bro says im allergic (im not lol)").
     denied_words = [(m.start, m.end) for m in mentions if m.negated and m.label != "red_flag"]
     triaged = recovery_triage.triage(text, list(masked) + denied_words)
@@ -246,8 +258,8 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         return _intent(other[INTENT_NAME_KEY], name) if other else None
 
     if name == CONTRAINDICATION_INTENT and not contraindications \
-            and _confidence(ranking, name) < REPORT_CONFIDENCE \
-            and not (_confidence(ranking, name) >= CLEARANCE_REPORT_CONFIDENCE
+            and _confidence(ranking, name) < guess_needs \
+            and not (guess_needs == REPORT_CONFIDENCE and _confidence(ranking, name) >= CLEARANCE_REPORT_CONFIDENCE
                      and (_ASKS_OWN_CLEARANCE.search(text) or recovery_triage.before_a_treatment(text))):
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
         other = best_other_intent(ranking, SAFETY_INTENTS, text)

@@ -345,6 +345,32 @@ def test_beyond_normal_goes_to_a_clinician_without_urgency_and_without_reassuran
     assert slot_events(events)["escalation_urgent"] is False
 
 
+NORMAL_REPORT = "had my session this morning, my cheeks are pink and a bit tight"
+
+
+def follow_up_check(text, last_topic="normal_recovery"):
+    tracker = make_tracker(text, "report_beyond_normal", slots={"last_topic": last_topic},
+                           earlier_events=earlier_question(NORMAL_REPORT, "report_normal_recovery"))
+    return run_action(ActionEscalateRecoveryCheck(), tracker)
+
+
+def test_a_follow_up_saying_nothing_has_changed_since_a_normal_report_is_reassured_again():
+    dispatcher, events = follow_up_check("evening now, still the same. is that fine?")
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
+
+
+@pytest.mark.parametrize("text, last_topic", [
+    ("same but it's spreading to my neck now", "normal_recovery"),  # a change is no "same"
+    ("still the same on day 6, is that fine?", "normal_recovery"),  # redness past the guide's 72 hours
+    ("evening now, still the same. is that fine?", None),  # no normal report answered before
+])
+def test_a_follow_up_with_a_change_or_past_the_time_frame_still_goes_to_a_clinician(text, last_topic):
+    dispatcher, _ = follow_up_check(text, last_topic)
+    [marker] = markers(dispatcher)
+    assert marker["reason"] == REASON_BEYOND_NORMAL
+
+
 def test_a_bare_mention_gets_one_question_with_yes_and_no_and_no_marker(domain):
     dispatcher, events = run_action(ActionAskIfCurrent(), gated("lupus and microneedling?", "mention_contraindication",
                                                                 reason="autoimmune"))

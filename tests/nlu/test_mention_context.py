@@ -24,6 +24,7 @@ def only_mention(text):
     ("finished nursing ages ago", "historical"),
     ("marks left from old breakouts", "historical"),
     ("I stopped accutane years ago", "historical"),
+    ("my uncle had radiotherapy, but this was nine years ago", "historical"),
     ("what if I got pregnant later?", "hypothetical"),
     ("does it feel like a sunburn?", "hypothetical"),
     ("my aunt has lupus, could she have it?", "someone_else"),
@@ -216,6 +217,10 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("She'd booked microneedling for next week - is she still OK to come?", True),
     # "stopped dead" is traffic, not a death
     ("the lorry in front stopped dead anyway, can she still have it done if she's got a cold sore right now", True),
+    # who it is for, told plainly
+    ("This is for my dad. He wants his surgery scar looked at", True),
+    ("he'll come in with me in the new year", True),
+    ("it's for my acne scars, not my sister's", False),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -310,3 +315,13 @@ def test_a_medicine_stopped_months_ago_is_not_made_past_by_the_cleared_rule():
 
 def test_wounds_that_heal_very_slow_is_slow_healing():
     assert only_mention("I heal very slow these days, is needling ok for me?").key == "wound_healing"
+
+
+def test_a_wound_that_has_not_closed_yet_is_open_now():
+    assert only_mention("there's a cut on my finger that hasn't healed up yet, does that matter?").said_now_of_self
+
+
+def test_an_operation_on_the_thyroid_is_where_the_scar_is_not_a_condition():
+    mentions = get_mention_context(PIPELINE_DIR).mentions("I had a thyroid operation two years ago and the scar is thick, will it help?")
+    assert not [m for m in mentions if m.key == "medical_condition"]
+    assert only_mention("I have an underactive thyroid, is microneedling ok?").key == "medical_condition"

@@ -5,7 +5,7 @@ import pytest
 
 from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
                                  before_a_treatment, had_treatment, load_signs, reports_after_treatment,
-                                 triage)
+                                 said_unchanged, triage)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -399,3 +399,13 @@ def test_a_slight_sting_in_the_first_days_is_the_sunburn_feeling_and_a_strong_on
 
 def test_lines_left_by_the_needles_a_week_on_are_beyond_normal():
     assert triage("9 days after my treatment I can still see faint tram lines in a criss-cross on my cheek").tier == BEYOND_NORMAL
+
+
+@pytest.mark.parametrize("text, unchanged", [
+    ("today also the same, ok?", True),
+    ("no change since this morning", True),
+    ("same, but now there's crusting", False),
+    ("the same redness has spread to my neck", False),
+])
+def test_a_follow_up_saying_nothing_has_changed(text, unchanged):
+    assert said_unchanged(text) is unchanged

@@ -331,3 +331,17 @@ def test_an_allergy_the_visitor_denies_is_no_allergic_reaction_sign():
     gated = decide("day 1 after my session, my flatmate says I'm allergic (I'm not haha), just pink. normal?",
                    "report_side_effect")
     assert gated["name"] == "report_normal_recovery"
+
+
+@pytest.mark.parametrize("text", [
+    "I've got a scar from my appendix operation.",
+    "my c-section scar is quite thick, can I book?",
+])
+def test_a_scar_to_be_treated_with_no_contraindication_word_needs_a_sure_guess_to_escalate(text):
+    ranking = [{"name": "report_contraindication", "confidence": 0.55}, {"name": "ask_condition", "confidence": 0.3}]
+    assert final(text, "report_contraindication", confidence=0.55, ranking=ranking) == "ask_condition"
+
+
+def test_a_sure_guess_beside_a_scar_still_escalates():
+    assert final("my scar is from an op I had last week, can I book?", "report_contraindication", confidence=0.9) \
+        == "report_contraindication"
