@@ -8,7 +8,7 @@ contact, never the off-topic refusal.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,6 +19,12 @@ from actions.context import (RETRIEVAL_INTENT, answer_second_reading, conditions
 from actions.fallback import answer_nearest, contact_line, suggested_guesses
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
+
+
+def condition_pointed_back(tracker: Tracker, text: str) -> Optional[str]:
+    """The condition just answered, when the message points back at it ("and the old ones?")."""
+    in_context = tracker.get_slot("condition")
+    return in_context if in_context and tracker.get_slot("last_topic") == "condition" and points_back(text) else None
 
 
 class ActionAnswerComparison(Action):
@@ -36,8 +42,11 @@ class ActionAnswerComparison(Action):
                 dispatcher.utter_message(response=topic_response("combined_treatments", partner))
             return [SlotSet("last_topic", "combined_treatments")]
         if not conditions and not mentions_skin_treatment(text):
-            dispatcher.utter_message(response="utter_out_of_scope")  # "TCP vs UDP?"
-            return []
+            in_context = condition_pointed_back(tracker, text)  # "old white ones vs newer red?"
+            if not in_context:
+                dispatcher.utter_message(response="utter_out_of_scope")  # "TCP vs UDP?"
+                return []
+            conditions = [in_context]
         for condition in conditions:  # "better than a peel for my scars?": what it does for scars
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
         dispatcher.utter_message(response="utter_comparison")
@@ -75,8 +84,8 @@ class ActionAnswerOutOfScope(Action):
         if text.startswith("/"):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        in_context = tracker.get_slot("condition")
-        if in_context and tracker.get_slot("last_topic") == "condition" and points_back(text):
+        in_context = condition_pointed_back(tracker, text)
+        if in_context:
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{in_context}")
             return [SlotSet("last_topic", "condition")]
         follow_up = pointed_back_answer(tracker)

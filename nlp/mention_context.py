@@ -53,7 +53,7 @@ _OWN_JUST_BEFORE = re.compile(r"\b(i'?ve got|ive got|i have|i'?ve|i'?m|im|i am|i
                               # "my chin has crusty bits ... my mum reckons it's impetigo": her view of the visitor's skin
                               r"|\b(reckons?|thinks?|says?|said|suspects?)\s+(that\s+)?(it'?s|its|it is|this is|that'?s)\s+(\w+\s+){0,2}$",
                               re.IGNORECASE)
-_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?|long time|a long time) (ago|back)\b|\b(childhood|as a child|in my childhood)\b|\bas (an? )?(small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
+_LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?|long time|a long time) (ago|back)\b|\b(\d+|many|several|some) y[ea]{0,2}r[ae]?s? before\b|\bwhen (i|she|he) was (a )?(student|at (uni|university|college|school))\b|\b(childhood|as a child|in my childhood)\b|\bas (an? )?(small |little |young |tiny )?(teen|teenager|kid|child|girl|boy|baby|toddler|infant)\b"
                        # "took it as a young man", "when I was 10", "when i was little"
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
                        r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
@@ -88,7 +88,7 @@ FIRST_PERSON_WORDS = r"i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|meself|we|ou
 _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            # a fragment about oneself: "on accutane. ok?", "4 months pregnant", "have lupus"
                            r"|^\W*(on|taking|been on|started|stopped|finished|quit|came off|using|have|got|having|pregnant|breastfeeding|nursing|"
-                           r"diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
+                           r"diabetic|type (1|2|one|two|i|ii) diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life|remain on|remains on|still on|still taking)\b",
@@ -118,14 +118,24 @@ _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|
                            re.IGNORECASE)
 
 
-def _long_ago_in_clause(sentence: str, offset: int) -> bool:
-    """"My acne finished its reign about a decade ago, but..." : ConText's scope stops at the
-    nearer "finished", so a long-ago time in the mention's own clause is read here as well."""
+def _clause_of(sentence: str, offset: int) -> str:
+    """The clause of the sentence around `offset`, between the breaks before and after it."""
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
     start = max([b for b in breaks if b < offset], default=0)
     end = min([b for b in breaks if b > offset], default=len(sentence))
-    clause = sentence[start:end]
+    return sentence[start:end]
+
+
+def _long_ago_in_clause(sentence: str, offset: int) -> bool:
+    """"My acne finished its reign about a decade ago, but..." : ConText's scope stops at the
+    nearer "finished", so a long-ago time in the mention's own clause is read here as well."""
+    clause = _clause_of(sentence, offset)
     return long_ago(clause) and not said_current(clause)
+
+
+def _current_in_clause(sentence: str, offset: int) -> bool:
+    clause = _clause_of(sentence, offset)
+    return said_current(clause) and not long_ago(clause)
 
 
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
@@ -140,9 +150,10 @@ _RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cl
                              r"|\b(healed|gone|cleared( up)?) (now|since|for (weeks|months|years|ages))\b"
                              r"|\b(has|have|had) (since )?(healed|cleared|gone away|resolved)\b"
                              # "but it finish two years ago", as learners write the past
-                             r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? ago\b"
+                             r"|\b(finish(ed)?|stop(ped)?|end(ed)?|over)\b.{0,12}\b(\w+ )?y[ea]{0,2}r[ae]?s? (ago|before|back)\b"
+                             r"|\b(finish(ed)?|stopped|ended|over) (a )?long time( ago| back| before)?\b"
                              # "I was on accutane ... but that was like four years ago and I've been off it since"
-                             r"|\b(that|this|it|which) (was|were) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) ago\b"
+                             r"|\b(that|this|it|which) (was|were|is) (like |about |around |over |more than )?(\w+ )?(y[ea]{0,2}r[ae]?s?|decades?) (ago|before|back)\b"
                              r"|\b(been|came|come|went) off (it|them)\b"
                              r"|\bclear (for )?(\d+|many|some|a few) (yrs|years|decades)\b"
                              # "cleared up months ago" (a stopped medicine is not this: isotretinoin counts for months)
@@ -237,6 +248,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
+    r"|\b(do|does|did|doing) (it|this|that|one|the (treatment|needling|microneedling)) (for|on) (her|him)\b"
     r"|\b(she|he)('s| is| has| was|'d| had)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
     # "my aunt is interested in microneedling", "her appointment is Monday", "after her treatment"
     rf"|\b({_THEM}|{people_pattern()})('s| is| was| has been)( \w+)? (booked|keen|interested|thinking about|considering|set on)\b"
@@ -273,7 +285,7 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\b(i'?m|i am|we'?re|we are) not (booking|bringing|getting|treating) (him|her|them)\b"
     # "my sister's pregnant so she can't have it done" (not "why she can't have it", which asks for her)
     r"|(?<!why )(?<!reason )\b(she|he|they) (can'?t|cannot|couldn'?t|won'?t|shouldn'?t) (have|get|do|be treated)( it| this| one| microneedling)?( done)?\b"
-    r"|\b(i'?m|i am) the one\b|\b(it'?s|it is|is) (for )?me (who|that)\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b"
+    r"|\b(i'?m|i am) the one\b(?! (booking|paying|arranging|organi[sz]ing|asking|writing|messaging|typing|sorting|enquiring)\b(?! (it )?(for|in) (my|me|myself)\b))|\b(it'?s|it is|is) (for )?me (who|that)\b|\b(it'?s|it is) (for )?me\b|\bfor (me|myself)\b(,)? not\b|\bfor me\b[^.?!]{0,20}\b(not|rather than)\b"
     # the treatment is for after the pregnancy: "wants to plan for after the baby"
     r"|\b(for|until|till) after (the|her|his) (baby|birth|pregnancy)\b|\bafter (the baby|she'?s had the baby|she gives birth|giving birth)\b"
     r"|\bonce (the baby|she'?s had the baby|she'?s given birth)\b",
@@ -285,6 +297,7 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
 _VISITOR_NOT_TREATED = re.compile(
     r"\b(i'?m|im|i am|i'?ll|i will)( \w+)? not (be )?the one (having|getting|being|booked|coming)"
     r"|\b(i'?m|im|i am|i'?m just|i am just) not (having|getting) (it|anything|this|one)\b"
+    r"|\b(i|i'?ll|i will) ?(won'?t|will not|wont|not) be (having|getting) (it|anything|this|one)( done)?( myself)?\b"
     # "it's my wife who's having it", "it's my wife having the treatment, not me"
     r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|(my|our) " + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
     r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b",
@@ -462,6 +475,8 @@ class MentionContext:
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             if historical and _HOPED_END.search(sentence[offset:]):
                 historical = False  # "a cold sore, should be all gone by the weekend": an end hoped for
+            if historical and _current_in_clause(sentence, offset):
+                historical = False  # "had a transplant 2 years ago and he takes tacrolimus every day"
             if key in NEVER_PAST:
                 historical = False
             first_person = bool(_FIRST_PERSON.search(sentence))

@@ -42,14 +42,14 @@ _AFTER_TREATMENT = re.compile(
     r"|\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of) (days?|weeks?|months?) (after|later|on|out|post|in)\b"
     r"(?!\s+(?!(and|but|now|still|it|its|i|im|so|with|from|since|today|already|though|tho|yet|skin|face|my (skin|face|scalp))\b)[a-z])"
     # "update, it's been five days and...": the time since the treatment the conversation is about
-    r"|\b(it'?s|its|it has) been (about |around |roughly |nearly |almost |over |just over )?(\d+|a|an|one|two|three|four|five|six|"
+    r"|\b(it'?s|its|it has) been (about |around |roughly |nearly |almost |over |just over |a good |a full )?(\d+|a|an|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|a few|a couple of) (hours?|hrs?|days?|nights?|weeks?)\b"
     # "darker than pre-tx", "worse than before the treatment": compared with how it was before one
     r"|\bthan (before|pre[- ]?(tx|treatment|needling|microneedling|session|procedure))\b"
     r"|\bwhere (i|it|they|we) (was|were|got|had) (treated|done|needled)\b|\bthe treated\b"
     r"|\b((hours?|days?|weeks?|wks?|months?|nights?|hrs?) ago|yesterday|last night|this morning|earlier today|day \d+|"
     r"day (one|two|three|four|five|six|seven)|"
-    r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b"
+    r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b(?![- ]?(scars?|incisions?|wounds?))"
     r"|\b(since then|the next day|next morning|the day after|woke up)\b"
     r"|\b(where|area|spots?|parts?) (they|she|he|you|the nurse|the clinic)\b.{0,10}\b(did|treated|needled|worked on|went over)"
     r"|\btreated (area|skin|spots?|parts?)\b",
@@ -111,7 +111,7 @@ _UNIT_DAYS = {"h": 1 / 24, "hr": 1 / 24, "hrs": 1 / 24, "hour": 1 / 24, "hours":
               "month": 30, "months": 30}
 _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|couple(?: of)?|"
-    r"few|several)\s?(?:-|\+)?\s?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
+    r"few|several)\s?(?:-|\+)?\s?(?:and a half )?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
 _DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
 _RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
     (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
@@ -235,7 +235,8 @@ _SAID_OVER = re.compile(r"\s*[,;]?\s*(and |but |which |that )?(that was [^,.;!?]
 # words on, with nothing saying it is back ("blisters again now" is current).
 _SAID_LONG_PAST = re.compile(r"(?:(?!\b(still|again|now|today|since my|after my|back again)\b)[^.!?;]){0,40}?"
                              r"\b((years?|yrs?|ages|decades?|long) (ago|back)|(all|fully|completely|totally|long) "
-                             r"(healed|gone|cleared( up)?))\b", re.IGNORECASE)
+                             r"(healed|gone|cleared( up)?|clear)|clear (for|since) (months|years|ages)|"
+                             r"last (spring|summer|autumn|fall|winter|year))\b", re.IGNORECASE)
 
 
 def found_signs(text: str) -> Dict[str, List[str]]:
@@ -394,6 +395,18 @@ _NOT_YET_TREATED = re.compile(
     re.IGNORECASE)
 
 
+# "my dad had his knee replaced 18 months ago and the scar is still pink": the time since an
+# operation, whose scar is the question, not since a microneedling treatment.
+_SURGERY = re.compile(r"\b(operation|op|surgery|surgical|replaced|replacement|incisions?|c-?section|caesarean|cesarean|"
+                      r"transplant|stitches|appendix|hysterectomy|mastectomy|keyhole)\b", re.IGNORECASE)
+_MICRONEEDLING = re.compile(r"\b(micro\s?-?needl\w*|needl\w*|mn|session|sesh|treatment|treated|tx|appointment|appt|"
+                            r"derma\s?-?(pen|roll\w*)|dermapen\w*|rolled|roller|prp|facial)\b", re.IGNORECASE)
+
+
+def _about_an_operation(sentence: str) -> bool:
+    return bool(_SURGERY.search(sentence)) and not _MICRONEEDLING.search(sentence)
+
+
 def reports_after_treatment(text: str) -> bool:
     """Whether the message tells how things are after a treatment the visitor (or someone) had."""
     text = without_hearsay(text)
@@ -401,7 +414,7 @@ def reports_after_treatment(text: str) -> bool:
         return False
     # Sentence by sentence: "had a cold sore last month, gone now. what should I do after a
     # treatment?" only asks ahead; "had it done Tuesday. will the redness go?" reports.
-    return any(_AFTER_TREATMENT.search(sentence) and not asks_ahead(sentence)
+    return any(_AFTER_TREATMENT.search(sentence) and not asks_ahead(sentence) and not _about_an_operation(sentence)
                for sentence in _SENTENCE.findall(text) or [text])
 
 

@@ -42,6 +42,10 @@ FILE_SHA256: Dict[str, str] = {
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 }
 MAX_TOKENS = 128  # as the model's tokenizer.json truncates; [CLS] and [SEP] included
+# Of a longer message, the first word pieces kept beside its last ones: a long ramble usually ends
+# with its question ("... anyway, after microneedling must one use sun cream?"), which plain
+# truncation to the first 128 would cut (head plus tail, as Sun et al. 2019 found best for BERT).
+HEAD_TOKENS = 32
 EMBEDDING_DIM = 384
 DEFAULT_BATCH_SIZE = 32
 _MASKED = -1e9  # added to attention scores of padding: exp() of it is exactly 0
@@ -163,12 +167,16 @@ class SentenceEncoder:
             weights = load_safetensors(read_verified(archive, "model.safetensors"))
         tokenizer = Tokenizer.from_str(tokenizer_json)
         tokenizer.no_padding()  # the file pads every input to 128 tokens: we pad per batch, masked
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.no_truncation()  # token_ids keeps the head and the tail
         return cls(tokenizer, weights, config)
 
     def token_ids(self, text: str) -> List[int]:
-        """Word-piece ids of `text`, with [CLS] and [SEP], truncated to MAX_TOKENS."""
-        return list(self.tokenizer.encode(text).ids)
+        """Word-piece ids of `text`, with [CLS] and [SEP]; beyond MAX_TOKENS, the first HEAD_TOKENS
+        and the last ones."""
+        ids = list(self.tokenizer.encode(text).ids)
+        if len(ids) <= MAX_TOKENS:
+            return ids
+        return ids[:1 + HEAD_TOKENS] + ids[-(MAX_TOKENS - 1 - HEAD_TOKENS):]
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """(len(texts), 384) float32 embeddings, each of L2 norm 1.

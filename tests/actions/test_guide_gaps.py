@@ -34,6 +34,13 @@ def test_a_comparison_of_things_that_are_not_skin_treatments_is_off_topic():
     assert responses(dispatcher) == ["utter_out_of_scope"]
 
 
+def test_a_comparison_pointing_back_at_the_condition_just_answered_gets_that_condition():
+    tracker = make_tracker("the faded silver ones vs fresh purple ones, any difference?", "ask_comparison",
+                           slots={"condition": "stretch_marks", "last_topic": "condition"})
+    dispatcher, _ = run_action(ActionAnswerComparison(), tracker)
+    assert responses(dispatcher)[0] == "utter_ask_condition/stretch_marks"
+
+
 def test_a_question_the_guide_does_not_answer_says_so_and_gives_the_clinic(clinic_config, domain):
     tracker = make_tracker("can I put make-up on the next morning?", "ask_outside_guide")
     dispatcher, _ = run_action(ActionAnswerOutsideGuide(), tracker)

@@ -25,6 +25,8 @@ def only_mention(text):
     ("marks left from old breakouts", "historical"),
     ("I stopped accutane years ago", "historical"),
     ("my uncle had radiotherapy, but this was nine years ago", "historical"),
+    ("I was on isotretinoin at university, that is 15 years before, finished a long time", "historical"),
+    ("my wallet bleeds like it's on blood thinners, how many sessions for scars?", "hypothetical"),
     ("what if I got pregnant later?", "hypothetical"),
     ("does it feel like a sunburn?", "hypothetical"),
     ("my aunt has lupus, could she have it?", "someone_else"),
@@ -146,6 +148,9 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     # cysts described, with a filler "like" before the count
     "my chin has like 4 huge painful ones under the skin rn, can i still get it?",
     "rn tho my chin is straight up erupting, like big painful ones deep under the skin, can i still book",
+    "Type 2 diabetic, 10 years. Fine to book?",  # a fragment about oneself
+    "our second baby is on the way, due in spring, and my scars bug me",
+    "on paclitaxel at the moment, can you needle my old scar?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -221,6 +226,9 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("This is for my dad. He wants his surgery scar looked at", True),
     ("he'll come in with me in the new year", True),
     ("it's for my acne scars, not my sister's", False),
+    ("she's on methotrexate. would they still do it for her?", True),
+    ("he's on warfarin, is that ok for him? I'm the one booking", True),
+    ("she has eczema, not me, I'm the one booking for my pores", False),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -325,3 +333,13 @@ def test_an_operation_on_the_thyroid_is_where_the_scar_is_not_a_condition():
     mentions = get_mention_context(PIPELINE_DIR).mentions("I had a thyroid operation two years ago and the scar is thick, will it help?")
     assert not [m for m in mentions if m.key == "medical_condition"]
     assert only_mention("I have an underactive thyroid, is microneedling ok?").key == "medical_condition"
+
+
+def test_a_medicine_taken_every_day_is_current_beside_a_past_operation():
+    mentions = get_mention_context(PIPELINE_DIR).mentions(
+        "my brother had a liver transplant years ago and he takes ciclosporin every day")
+    assert any(m.key == "medical_condition" and not m.historical for m in mentions)
+
+
+def test_not_having_it_myself_says_the_visitor_is_not_treated():
+    assert visitor_not_treated("I have psoriasis so I won't be having it done myself, my sister will")

@@ -409,3 +409,24 @@ def test_lines_left_by_the_needles_a_week_on_are_beyond_normal():
 ])
 def test_a_follow_up_saying_nothing_has_changed(text, unchanged):
     assert said_unchanged(text) is unchanged
+
+
+@pytest.mark.parametrize("text", [
+    "my mum had her hip replaced a year ago and the scar is still purple and lumpy, can it help?",
+    "Post-op scars from keyhole surgery, discoloured. Texture or colour?",
+])
+def test_a_scar_told_with_the_time_since_an_operation_is_not_a_report_after_microneedling(text):
+    assert not reports_after_treatment(text)
+
+
+def test_an_operation_scar_treated_with_microneedling_is_a_report():
+    assert reports_after_treatment("had my c-section scar needled 3 days ago and there's yellow crust on it")
+
+
+def test_a_duration_and_a_half_counts():
+    assert days_since_treatment("it's been a good five and a half days and still pink") == 5
+
+
+def test_a_spot_long_cleared_before_the_treatment_is_no_new_sign():
+    signs = found_signs("had a spot flare-up last summer, totally clear for months. treatment was 2 weeks ago")
+    assert "skin_changes" not in signs[BEYOND_NORMAL]

@@ -72,6 +72,10 @@ def test_tokenizer_is_bert_uncased_without_padding_and_truncates_at_128(encoder)
     assert encoder.token_ids("Hello world") == [101, 7592, 2088, 102]  # [CLS] hello world [SEP]
     long_ids = encoder.token_ids("scar " * 300)
     assert len(long_ids) == MAX_TOKENS and long_ids[0] == 101 and long_ids[-1] == 102
+    # a long ramble keeps its closing question, and its opening
+    ramble = encoder.token_ids("hello " + "rain " * 300 + "sunscreen")
+    assert len(ramble) == MAX_TOKENS and ramble[1] == 7592
+    assert ramble[-2] == encoder.token_ids("sunscreen")[-2] and ramble[-1] == 102
 
 
 def test_embeddings_are_unit_float32_vectors(encoder):
