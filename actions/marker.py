@@ -5,6 +5,8 @@ chat widget renders it as a card and the evaluation counts it.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -37,6 +39,17 @@ def open_contraindication(tracker: Tracker) -> Optional[str]:
     reason = tracker.get_slot("escalation_reason")
     known = set(load_vocabulary()["contraindication"]) | {REASON_MEDICAL_QUESTION}
     return reason if reason in known and not tracker.get_slot("escalation_urgent") else None
+
+
+# "So there's no reason you can't proceed, correct?": the visitor asks for the go-ahead.
+_ASKS_FOR_CLEARANCE = re.compile(
+    r"\b(proceed|go ahead|green light|good to go|all clear|cleared|safe (for me|to)|ok(ay)? (for me|to)|fine (for me|to)|"
+    r"no reason (you|i|we) (can'?t|cannot|couldn'?t|shouldn'?t)|(can|could) (i|you|we) (still )?(do|have|book|start|go)|"
+    r"(still|then) (do|book|start|go ahead))\b", re.IGNORECASE)
+
+
+def asks_for_clearance(text: str) -> bool:
+    return bool(_ASKS_FOR_CLEARANCE.search(text or ""))
 
 
 def remind_of_open_contraindication(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

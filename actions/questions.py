@@ -15,7 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import answer_second_reading
 from actions.fallback import NEAREST_ANSWERS
-from actions.messages import latest_intent
+from actions.marker import asks_for_clearance, remind_of_open_contraindication
+from actions.messages import latest_intent, latest_text
 
 # The intents this action answers (data/rules): one response each, the same as a near-miss gets.
 PLAIN_QUESTIONS = frozenset({
@@ -38,4 +39,6 @@ class ActionAnswerQuestion(Action):
             return []
         dispatcher.utter_message(response=response)
         answer_second_reading(dispatcher, tracker, [response])
+        if asks_for_clearance(latest_text(tracker)):
+            remind_of_open_contraindication(dispatcher, tracker)  # an answer is no go-ahead
         return []

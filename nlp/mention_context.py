@@ -58,7 +58,8 @@ _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?|long time|a lo
                        r"|\bas an? (young|younger) (man|woman|lad|girl|boy|guy|adult|person|student)\b"
                        r"|\bwhen (i|she|he) was (like |about |around |only |just )?(\d{1,2}|young|younger|little|small|a (kid|child|teen\w*|baby|toddler))\b"
                        r"|\bin my teens\b"
-                       r"|\b(back )?in (19|20)\d\d\b|\bfor years\b|\bin (my|her|his) (twenties|thirties|forties|[2-5]0'?s)\b"
+                       r"|\b(back )?in (19|20)\d\d\b|\b(back )?in '\d\d\b|\b(back )?in the (19|20)?[1-9]0'?s\b"
+                       r"|\b(back )?in the (fifties|sixties|seventies|eighties|nineties|noughties)\b|\bfor years\b|\bin (my|her|his) (twenties|thirties|forties|[2-5]0'?s)\b"
                        r"|\b(none|nothing|not|no \w+) (in|for) (years|ages|decades)\b",
                        re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -141,7 +142,8 @@ def _current_in_clause(sentence: str, offset: int) -> bool:
 # "X ... but it's fully healed now (it's October)": ConText's "but" ends the scope of "healed",
 # so a resolution said later in the same sentence is read here.
 # ("all over my chin" is everywhere, not over.)
-_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long) (healed|gone|cleared( up)?|better|over|cured)\b"
+_RESOLVED_LATER = re.compile(r"\b(fully|completely|totally|long|long since) (healed|gone|cleared( up)?|better|over|cured)\b"
+                             r"|\ball clear (for|since)\b"
                              r"|\ball (healed|gone|cleared( up)?|better)\b"
                              r"|\b(grew|grown) out of (it|them)\b|\boutgrew (it|them)\b"
                              r"|\b(all|it|they|has|have|had) settled( down)?\b|\bsettled (down|fine|completely)\b"

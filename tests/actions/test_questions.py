@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from action_testkit import make_tracker, responses, run_action
+from action_testkit import make_tracker, markers, responses, run_action, texts
 from actions.questions import PLAIN_QUESTIONS, ActionAnswerQuestion
 
 
@@ -60,3 +60,18 @@ def test_every_plain_question_has_a_rule_and_the_action_is_declared(domain):
     for intent in PLAIN_QUESTIONS:
         assert f"- intent: {intent}\n  - action: action_answer_question" in rules
     assert ActionAnswerQuestion().name() in domain["actions"]
+
+
+def test_asking_for_the_go_ahead_after_telling_a_contraindication_gets_the_check_again():
+    dispatcher = answer("my eczema is nowhere near the area, so it's fine to go ahead then?", "ask_aftercare",
+                        [("ask_aftercare", 0.9)], slots={"escalation_reason": "autoimmune", "escalation_urgent": False})
+    assert responses(dispatcher) == ["utter_aftercare"]
+    [marker] = markers(dispatcher)
+    assert marker["reason"] == "autoimmune"
+    assert "still needs to check" in texts(dispatcher)[0]
+
+
+def test_a_plain_question_after_a_contraindication_is_answered_without_repeating_the_check():
+    dispatcher = answer("what sunscreen should I use?", "ask_aftercare", [("ask_aftercare", 0.9)],
+                        slots={"escalation_reason": "autoimmune", "escalation_urgent": False})
+    assert responses(dispatcher) == ["utter_aftercare"] and markers(dispatcher) == []

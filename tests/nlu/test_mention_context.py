@@ -25,6 +25,8 @@ def only_mention(text):
     ("marks left from old breakouts", "historical"),
     ("I stopped accutane years ago", "historical"),
     ("my uncle had radiotherapy, but this was nine years ago", "historical"),
+    ("had a melanoma removed from my back in '04, all clear since, can you treat the scar?", "historical"),
+    ("I had impetigo back in the eighties, long since cleared, do you numb the face?", "historical"),
     ("I was on isotretinoin at university, that is 15 years before, finished a long time", "historical"),
     ("my wallet bleeds like it's on blood thinners, how many sessions for scars?", "hypothetical"),
     ("what if I got pregnant later?", "hypothetical"),
@@ -151,6 +153,8 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "Type 2 diabetic, 10 years. Fine to book?",  # a fragment about oneself
     "our second baby is on the way, due in spring, and my scars bug me",
     "on paclitaxel at the moment, can you needle my old scar?",
+    "I'm carrying our baby at the moment, 20 weeks, ok to start?",
+    "any nick takes me ages to heal, is that a problem?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -343,3 +347,14 @@ def test_a_medicine_taken_every_day_is_current_beside_a_past_operation():
 
 def test_not_having_it_myself_says_the_visitor_is_not_treated():
     assert visitor_not_treated("I have psoriasis so I won't be having it done myself, my sister will")
+
+
+def test_a_figure_of_speech_is_no_symptom():
+    [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(
+        "all this jargon gives me hives, figuratively speaking. what does it actually do?") if m.label == "red_flag"]
+    assert mention.hypothetical and not mention.current_and_own
+
+
+def test_a_mother_feeding_her_baby_herself_is_breastfeeding_and_hers():
+    mention = only_mention("my daughter in law is feeding the baby herself still, can she have her scars done?")
+    assert mention.key == "pregnancy" and mention.someone_else
