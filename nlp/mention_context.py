@@ -71,7 +71,7 @@ LONG_AGO_YEARS = 2
 def long_ago(text: str) -> bool:
     this_year = datetime.date.today().year
     return bool(_LONG_AGO.search(text)) or any(int(y) <= this_year - LONG_AGO_YEARS for y in _YEAR.findall(text))
-_DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(have|i've|ive|had) had\b(?! (nothing|none|no|any)\b).{0,40}\b(for|since)\b"
+_DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(gp|doctor|dr|derm\w*|consultant|nurse) (said|says|thinks|reckons|told me|confirmed)\b|\b(have|i've|ive|had) had\b(?! (nothing|none|no|any)\b).{0,40}\b(for|since)\b"
                         r"|\b(lived|living) with\b",
                         re.IGNORECASE)
 _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew out|went away|no longer|any ?more|"
@@ -92,6 +92,7 @@ _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
                            r"diabetic|type (1|2|one|two|i|ii) diabetic|\d+ (weeks?|months?) (pregnant|along))\b", re.IGNORECASE)
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
+                      r"spreading|getting worse|worsening|getting bigger|"
                       r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life|remain on|remains on|still on|still taking)\b",
                       re.IGNORECASE)
 # "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
@@ -252,6 +253,8 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
     r"|\b(do|does|did|doing) (it|this|that|one|the (treatment|needling|microneedling)) (for|on) (her|him)\b"
     r"|\b(she|he)('s| is| has| was|'d| had)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
+    # "she wanted microneedling for it before the baby arrives"
+    r"|\b(she|he) (wants|wanted|would like|'d like|fancies) (microneedling|needling|it done|the treatment|a session|to (have|get|try|book))\b"
     # "my aunt is interested in microneedling", "her appointment is Monday", "after her treatment"
     rf"|\b({_THEM}|{people_pattern()})('s| is| was| has been)( \w+)? (booked|keen|interested|thinking about|considering|set on)\b"
     # "She's just been diagnosed with lupus, if that makes any difference?"
@@ -301,7 +304,7 @@ _VISITOR_NOT_TREATED = re.compile(
     r"|\b(i'?m|im|i am|i'?m just|i am just) not (having|getting) (it|anything|this|one)\b"
     r"|\b(i|i'?ll|i will) ?(won'?t|will not|wont|not) be (having|getting) (it|anything|this|one)( done)?( myself)?\b"
     # "it's my wife who's having it", "it's my wife having the treatment, not me"
-    r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|(my|our) " + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
+    r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|((my|our) )?" + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
     r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b",
     re.IGNORECASE)
 

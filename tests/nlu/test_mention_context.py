@@ -26,6 +26,8 @@ def only_mention(text):
     ("I stopped accutane years ago", "historical"),
     ("my uncle had radiotherapy, but this was nine years ago", "historical"),
     ("had a melanoma removed from my back in '04, all clear since, can you treat the scar?", "historical"),
+    ("i aint got eczema or nothing like that, what sunscreen after?", "negated"),
+    ("my skin's flakier than an eczema patient's, what sunscreen after?", "hypothetical"),
     ("I had impetigo back in the eighties, long since cleared, do you numb the face?", "historical"),
     ("I was on isotretinoin at university, that is 15 years before, finished a long time", "historical"),
     ("my wallet bleeds like it's on blood thinners, how many sessions for scars?", "hypothetical"),
@@ -155,6 +157,9 @@ def test_mentions_that_are_not_the_visitors_current_condition(text, kind):
     "on paclitaxel at the moment, can you needle my old scar?",
     "I'm carrying our baby at the moment, 20 weeks, ok to start?",
     "any nick takes me ages to heal, is that a problem?",
+    "I take a pill every morning to thin my blood, would that stop me?",
+    "we're waiting for our baby in the summer, could I do my face now?",
+    "the dermatologist said psoriasis last spring and the patches are spreading, does that matter?",
 ])
 def test_the_visitors_own_current_condition(text):
     assert only_mention(text).certainly_visitors
@@ -232,6 +237,7 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("it's for my acne scars, not my sister's", False),
     ("she's on methotrexate. would they still do it for her?", True),
     ("he's on warfarin, is that ok for him? I'm the one booking", True),
+    ("my partner is pregnant and she wants microneedling for her melasma, ok?", True),
     ("she has eczema, not me, I'm the one booking for my pores", False),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
@@ -310,6 +316,10 @@ def test_the_visitor_saying_a_mention_is_not_so_is_a_denial(text):
 def test_it_is_my_partner_having_the_sessions_says_the_visitor_is_not_treated():
     assert visitor_not_treated("it's my husband having the sessions, not me. how long do they take?")
     assert not visitor_not_treated("it's my first time having the sessions, how long do they take?")
+
+
+def test_it_is_a_relative_having_it_told_without_my_says_the_visitor_is_not_treated():
+    assert visitor_not_treated("I'm pregnant so I'm only driving, it's Mum having the treatment")
 
 
 def test_the_visitors_own_condition_getting_worse_is_not_someone_else_being_treated():

@@ -430,3 +430,23 @@ def test_a_duration_and_a_half_counts():
 def test_a_spot_long_cleared_before_the_treatment_is_no_new_sign():
     signs = found_signs("had a spot flare-up last summer, totally clear for months. treatment was 2 weeks ago")
     assert "skin_changes" not in signs[BEYOND_NORMAL]
+
+
+@pytest.mark.parametrize("text", [
+    "day 2 after my session and the pain has gone from 3/10 to 7 out of 10",
+    "treated on friday, the soreness keeps climbing every day",
+])
+def test_pain_rising_after_a_treatment_is_danger_even_told_as_a_score(text):
+    assert triage(text).tier == DANGER
+
+
+@pytest.mark.parametrize("text", [
+    "razor rash left brown marks on my neck, can needling fade them?",
+    "the hype spread like a rash online, does it actually work on pores?",
+])
+def test_where_a_rash_is_or_a_simile_is_not_a_spreading_rash(text):
+    assert "spreading_rash" not in found_signs(text)[DANGER]
+
+
+def test_a_rash_spreading_down_the_neck_is_still_danger():
+    assert "spreading_rash" in found_signs("two days after my session the rash is creeping down my neck")[DANGER]
