@@ -14,6 +14,8 @@ from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treat
     ("the redness is creeping down my neck, day 2", "infection_signs"),
     ("it's hot and swollen where they did it", "infection_signs"),
     ("the pain is getting worse not better, 4 days out", "infection_signs"),
+    ("day 2 after my session and the pain has gone from 3/10 to 7 out of 10", "infection_signs"),  # told as a score
+    ("treated on friday, the soreness keeps climbing every day", "infection_signs"),
     ("there's a lump that keeps growing since my treatment", "infection_signs"),
     ("it smells bad and it's day 3", "infection_signs"),
     ("I'm shivery and achy, feel like I have the flu since the needling", "infection_signs"),
@@ -430,14 +432,6 @@ def test_a_duration_and_a_half_counts():
 def test_a_spot_long_cleared_before_the_treatment_is_no_new_sign():
     signs = found_signs("had a spot flare-up last summer, totally clear for months. treatment was 2 weeks ago")
     assert "skin_changes" not in signs[BEYOND_NORMAL]
-
-
-@pytest.mark.parametrize("text", [
-    "day 2 after my session and the pain has gone from 3/10 to 7 out of 10",
-    "treated on friday, the soreness keeps climbing every day",
-])
-def test_pain_rising_after_a_treatment_is_danger_even_told_as_a_score(text):
-    assert triage(text).tier == DANGER
 
 
 @pytest.mark.parametrize("text", [
