@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
 from actions.context import RETRIEVAL_INTENT, conditions_in_message
-from actions.marker import REASON_MEDICAL_QUESTION, escalation_payload
+from actions.marker import REASON_MEDICAL_QUESTION, escalation_payload, remind_of_open_contraindication
 from actions.messages import entity_values, first_entity_value, latest_intent, latest_text, typed_visitor_texts
 from actions.vocabulary import display_name, load_vocabulary
 from nlp import recovery_triage
@@ -67,7 +67,7 @@ def question_for_clinician(tracker: Tracker) -> str:
 
 
 def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, urgent: bool,
-                    text: str, yes_title: str) -> List[EventType]:
+                    text: str, yes_title: str, on_behalf: bool = False) -> List[EventType]:
     """Offer a clinician follow-up (yes starts handoff_form) and remember what it is about."""
     dispatcher.utter_message(text=text, buttons=[{"title": yes_title, "payload": "/affirm"},
                                                  {"title": "No, thanks", "payload": "/deny"}])
@@ -75,6 +75,7 @@ def offer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         SlotSet("escalation_reason", reason),
         SlotSet("escalation_question", question_for_clinician(tracker)),
         SlotSet("escalation_urgent", urgent),
+        SlotSet("escalation_for_someone_else", on_behalf),
         SlotSet("last_topic", "escalation"),
         SlotSet("pending_contraindication", None),
         SlotSet("pending_question", None),
@@ -103,7 +104,8 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
     # The message may also ask what microneedling does for a condition: general facts first.
     for condition in conditions_in_message(tracker):
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{condition}")
-    why = why_a_clinician(reason, on_behalf or bool(gate_decision(tracker).get("on_behalf")))
+    on_behalf = on_behalf or bool(gate_decision(tracker).get("on_behalf"))
+    why = why_a_clinician(reason, on_behalf)
     dispatcher.utter_message(text=why)
     dispatcher.utter_message(text=HOLD_OFF)
     quote = GUIDE_QUOTES.get(reason)
@@ -111,7 +113,7 @@ def escalate_to_clinician(dispatcher: CollectingDispatcher, tracker: Tracker, re
         dispatcher.utter_message(text=quote)
     dispatcher.utter_message(json_message=escalation_payload(reason, False, None, clinic))
     return offer_follow_up(
-        dispatcher, tracker, reason, urgent=False, yes_title="Yes, please contact me",
+        dispatcher, tracker, reason, urgent=False, yes_title="Yes, please contact me", on_behalf=on_behalf,
         text=(f"Would you like a clinician from {clinic.name} to contact you? "
               f"You can also call us on {clinic.phone} ({clinic.hours})."))
 
@@ -212,11 +214,27 @@ class ActionRespondToRecoveryReport(Action):
         # "Normal" only if the conversation so far agrees: "had it 9 days ago" ... "still red?"
         recent = recent_visitor_text(tracker)
         earlier = recovery_triage.triage(recent, condition_spans(recent))
+        if not earlier.signs and asks_again(tracker) and tracker.get_slot("last_topic") != "normal_recovery":
+            return answer_asked_again(dispatcher, tracker)
         if earlier.tier == recovery_triage.DANGER:
             return triage_red_flag(dispatcher, tracker, signs=list(earlier.reasons))
         if earlier.tier == recovery_triage.BEYOND_NORMAL and earlier.signs:
             return escalate_recovery_check(dispatcher, tracker)
         return reassure_normal_recovery(dispatcher, earlier)
+
+
+def asks_again(tracker: Tracker) -> bool:
+    """"so that's fine??" (nlp/safety_gate.py): a question whether what was told is fine."""
+    return bool((tracker.latest_message.get("intent") or {}).get("follow_up"))
+
+
+def answer_asked_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """"so that's fine??" when the conversation tells no sign after a treatment: a contraindication
+    told earlier still needs its clinician; otherwise ask what they notice, never "it's normal"."""
+    if remind_of_open_contraindication(dispatcher, tracker):
+        return []
+    dispatcher.utter_message(response="utter_ask_what_you_notice")
+    return []
 
 
 def reassure_normal_recovery(dispatcher: CollectingDispatcher, triaged: recovery_triage.Triage) -> List[EventType]:

@@ -8,6 +8,7 @@ contact, never the off-topic refusal.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,8 +18,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import (RETRIEVAL_INTENT, answer_second_reading, conditions_in_message, points_back,
                              pointed_back_answer, topic_response)
 from actions.fallback import answer_nearest, contact_line, suggested_guesses
+from actions.marker import remind_of_open_contraindication
 from actions.messages import latest_text
 from actions.vocabulary import combination_partners, mentions_skin_treatment
+
+
+# "What would you suggest she does?", "so what do you recommend?": advice asked about what was
+# just told, which the classifier often reads as off-topic.
+_ASKS_WHAT_TO_DO = re.compile(
+    r"\bwhat (would|do|did|can|could|should) (you|u|ya|the clinic) (suggest|recommend|advise|propose)\b"
+    r"|\bwhat (would|do|should|can|could) (she|he|i|we|they|u|you) (do|try)\b|\bwhat do you advise\b"
+    r"|\b(any|your) (advice|suggestions?|recommendations?)\b|\bwhat (is|'s) the next step\b|\bwhat now\b",
+    re.IGNORECASE)
+
+
+def asks_what_to_do(text: str) -> bool:
+    return bool(_ASKS_WHAT_TO_DO.search(text or ""))
 
 
 def condition_pointed_back(tracker: Tracker, text: str) -> Optional[str]:
@@ -84,6 +99,8 @@ class ActionAnswerOutOfScope(Action):
         if text.startswith("/"):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
+        if asks_what_to_do(text) and remind_of_open_contraindication(dispatcher, tracker):
+            return []  # the advice after a contraindication told: the clinician's check, again
         in_context = condition_pointed_back(tracker, text)
         if in_context:
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{in_context}")

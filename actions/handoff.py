@@ -36,7 +36,7 @@ PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().-]+$")
 
 # Cleared once a request is settled, so a later request does not inherit this one's reason.
 REQUEST_SLOTS = ("contact_name", "contact_detail", "preferred_time", "contact_consent", "contact_attempts",
-                 "escalation_reason", "escalation_question", "escalation_urgent")
+                 "escalation_reason", "escalation_question", "escalation_urgent", "escalation_for_someone_else")
 
 
 def normalise_contact(value: str) -> Optional[str]:

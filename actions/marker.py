@@ -5,8 +5,6 @@ chat widget renders it as a card and the evaluation counts it.
 """
 from __future__ import annotations
 
-import re
-
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -41,17 +39,6 @@ def open_contraindication(tracker: Tracker) -> Optional[str]:
     return reason if reason in known and not tracker.get_slot("escalation_urgent") else None
 
 
-# "So there's no reason you can't proceed, correct?": the visitor asks for the go-ahead.
-_ASKS_FOR_CLEARANCE = re.compile(
-    r"\b(proceed|go ahead|green light|good to go|all clear|cleared|safe (for me|to)|ok(ay)? (for me|to)|fine (for me|to)|"
-    r"no reason (you|i|we) (can'?t|cannot|couldn'?t|shouldn'?t)|(can|could) (i|you|we) (still )?(do|have|book|start|go)|"
-    r"(still|then) (do|book|start|go ahead))\b", re.IGNORECASE)
-
-
-def asks_for_clearance(text: str) -> bool:
-    return bool(_ASKS_FOR_CLEARANCE.search(text or ""))
-
-
 def remind_of_open_contraindication(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """After an answer about treatment, for a visitor who told us of their own contraindication
     ("I'm on chemo" ... "would it help my complexion?"): the clinician's check still stands."""
@@ -59,10 +46,16 @@ def remind_of_open_contraindication(dispatcher: CollectingDispatcher, tracker: T
     if reason is None:
         return False
     clinic = load_clinic()
-    about = ("your health" if reason == REASON_MEDICAL_QUESTION
-             else display_name("contraindication", reason))
-    dispatcher.utter_message(text=(f"Because you mentioned {about}, a clinician still needs to check whether "
-                                   f"microneedling is suitable for you before any treatment; I can't give medical "
-                                   f"clearance. You can call {clinic.name} on {clinic.phone}."))
+    if tracker.get_slot("escalation_for_someone_else"):
+        about = ("their health" if reason == REASON_MEDICAL_QUESTION
+                 else display_name("contraindication", reason))
+        said = (f"Because of {about} in the person you're asking for, a clinician still needs to check whether "
+                f"microneedling is suitable for them before any treatment")
+    else:
+        about = ("your health" if reason == REASON_MEDICAL_QUESTION
+                 else display_name("contraindication", reason))
+        said = (f"Because you mentioned {about}, a clinician still needs to check whether "
+                f"microneedling is suitable for you before any treatment")
+    dispatcher.utter_message(text=f"{said}; I can't give medical clearance. You can call {clinic.name} on {clinic.phone}.")
     dispatcher.utter_message(json_message=escalation_payload(reason, False, None, clinic))
     return True

@@ -15,8 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import answer_second_reading
 from actions.fallback import NEAREST_ANSWERS
-from actions.marker import asks_for_clearance, remind_of_open_contraindication
+from actions.marker import remind_of_open_contraindication
 from actions.messages import latest_intent, latest_text
+from nlp.clearance import asks_for_clearance
 
 # The intents this action answers (data/rules): one response each, the same as a near-miss gets.
 PLAIN_QUESTIONS = frozenset({

@@ -74,6 +74,19 @@ def long_ago(text: str) -> bool:
 _DIAGNOSED = re.compile(r"\bdiagnos\w*|\b(gp|doctor|dr|derm\w*|consultant|nurse) (said|says|thinks|reckons|told me|confirmed)\b|\b(have|i've|ive|had) had\b(?! (nothing|none|no|any)\b).{0,40}\b(for|since)\b"
                         r"|\b(lived|living) with\b",
                         re.IGNORECASE)
+# "have been on warfarin for my heart valve since 2015", "on apixaban since my stroke in 2018":
+# a start that goes on to now, not a past. (Not "been off it since", nor "was on it for years".)
+_ONGOING_SINCE = re.compile(r"(\b(been|am|'m|is|'s|are|'re)\s+(on|taking|using|injecting)|^\W*(on|taking))\b"
+                            r"[^.;!?]{0,60}?\b(since|for (the (last|past) )?(\d+|many|several|some|a few|a couple of)?\s*"
+                            r"(years?|yrs?|ages|decades?|months?|a long time))\b", re.IGNORECASE)
+
+
+def ongoing_since(sentence: str, offset: int) -> bool:
+    """Whether the mention at `offset` is inside a "been on ... since" that goes on to now."""
+    return any(m.start() <= offset < m.end() and not _RESOLVED.search(sentence[offset:])
+               for m in _ONGOING_SINCE.finditer(sentence))
+
+
 _RESOLVED = re.compile(r"\b(cleared|gone|healed|remission|resolved|outgrew|grew out|went away|no longer|any ?more|"
                        r"stopped|finished|quit|came off|cured)\b", re.IGNORECASE)
 _NOT_RESOLVED = re.compile(r"\b(hasn'?t|has not|haven'?t|have not|isn'?t|is not|not|never|yet to|still not)"
@@ -93,7 +106,9 @@ _FIRST_PERSON = re.compile(rf"\b({FIRST_PERSON_WORDS})\b"
 # Said to be happening now.
 _CURRENT = re.compile(r"\b(now|right now|rn|current|currently|at the moment|atm|at present|still|again|this week|today|flaring|"
                       r"spreading|getting worse|worsening|getting bigger|"
-                      r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life|remain on|remains on|still on|still taking)\b",
+                      r"flare|came back|coming back|come back|active|every day|everyday|daily|each day|every night|nightly|for life|remain on|remains on|still on|still taking|"
+                      # "take the anti-rejection tablets every morning": a routine goes on
+                      r"every (morning|evening|week)|each (morning|evening|night)|(once|twice|three times) (a|per) (day|week))\b",
                       re.IGNORECASE)
 # "never came back", "not a single flare-up since": a current-word that is denied says the opposite.
 _DENIED_CURRENT = re.compile(r"\b(no|not|never|without|zero|nor)\b(\s+\w+){0,2}\s*$", re.IGNORECASE)
@@ -116,7 +131,7 @@ _RIGHT_NOW = re.compile(r"\b(right now|rn|currently|at the moment|atm|at present
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(but|though|although|and now|now)\b"
-                           r"|\band (i|i'm|im|i've|ive|i still|she|he|they|we|remain|remains|still|continue|continues|am still|stay|stayed)\b",
+                           r"|\band (i|i'm|im|i've|ive|i still|she|he|they|we|remain|remains|still|continue|continues|am still|stay|stayed|take|takes|use|uses)\b",
                            re.IGNORECASE)
 
 
@@ -182,11 +197,13 @@ _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ a
 
 # "I read you must wait after Accutane. I never took it in my life.": a denial that points back
 # ("it", "them") at the mention in the same or the previous sentence.
-_DENIED_BACK = re.compile(r"(^\W*|[,;:]\s*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|had\s+)?(never|not ever|never ever)\s+"
+_DENIED_BACK = re.compile(r"(^\W*|[,;:]\s*|\b(i|i've|ive|i have|i'd|i had)\s+)(have\s+|had\s+)?"
+                          # "jk i've literally never had one"
+                          r"((literally|honestly|actually|genuinely|seriously|really|truly|personally)\s+)?(never|not ever|never ever)\s+"
                           r"(took|taken|take|used|use|had|have|tried|been on|gone on|done|got|gotten)\s+"
                           r"(it|them|that|those|this|one|any)"
                           # the denial ends there: "I never took it seriously" denies nothing
-                          r"\s*(\b(in my life|before|ever|at all|though|tho|either|myself)\b|[.,!?;)]|$)",
+                          r"\s*(\b(in my life|before|ever|at all|though|tho|either|myself|lol|haha)\b|[^\w\s]|$)",
                           re.IGNORECASE)
 
 
@@ -437,6 +454,12 @@ def _rules_with_project_overrides():
     return defaults + project
 
 
+# "Purely hypothetically — why would ... be a bad idea?": the whole message is framed as a
+# hypothesis (ConText's scope stops at the dash), so a mention told of nobody is hypothetical.
+_FRAMED_HYPOTHETICAL = re.compile(r"^\W*(\w+\s+){0,2}(hypothetically|theoretically|in theory|out of (pure |sheer |idle )?curiosity)\b",
+                                  re.IGNORECASE)
+
+
 class MentionContext:
     def __init__(self, pipeline_dir: Path):
         import spacy
@@ -464,6 +487,7 @@ class MentionContext:
     def _mentions(self, doc) -> List[Mention]:
         found: List[Mention] = []
         asked_by_someone = bool(_ASKED_BY_SOMEONE.search(doc.text))  # once per message, not per mention
+        framed_hypothetical = bool(_FRAMED_HYPOTHETICAL.search(doc.text))
         for ent in doc.ents:
             if ent.label_ not in SAFETY_LABELS:
                 continue
@@ -480,6 +504,8 @@ class MentionContext:
                 historical = False  # "diagnosed with lupus years ago": the date of a diagnosis, not of an end
             if historical and _HOPED_END.search(sentence[offset:]):
                 historical = False  # "a cold sore, should be all gone by the weekend": an end hoped for
+            if historical and ongoing_since(sentence, offset):
+                historical = False  # "I have been on warfarin since 2015"
             if historical and _current_in_clause(sentence, offset):
                 historical = False  # "had a transplant 2 years ago and he takes tacrolimus every day"
             if key in NEVER_PAST:
@@ -496,7 +522,7 @@ class MentionContext:
             if not someone_else and _THEIRS_JUST_BEFORE.search(sentence[:offset]) \
                     and not (_OWN_JUST_BEFORE.search(sentence[:offset]) or _JOINT_SUBJECT.search(sentence)):
                 someone_else = True
-            hypothetical = bool(ent._.is_hypothetical) and not (
+            hypothetical = (bool(ent._.is_hypothetical) or (framed_hypothetical and not first_person)) and not (
                 key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset])) and not (
                 # "can she still have it done if she's got a cold sore on her lip right now": the "if" asks
                 # about what is so now

@@ -239,6 +239,25 @@ _SAID_LONG_PAST = re.compile(r"(?:(?!\b(still|again|now|today|since my|after my|
                              r"last (spring|summer|autumn|fall|winter|year))\b", re.IGNORECASE)
 
 
+# "My sister had an awful reaction once, her face swelled right up, but that was a chemical peel
+# not microneedling": someone else's reaction to another treatment, not a report of this one.
+_NOT_FROM_MICRONEEDLING = re.compile(r"\b(wasn'?t|was not|not) (from |after |due to |caused by )?(the |a |her |his )?"
+                                     r"(micro\s?-?needl\w*|needl\w*)|\bnot (micro\s?-?needl\w*|needl\w*)", re.IGNORECASE)
+
+
+_GOING_ON = re.compile(r"\b(now|right now|rn|today|tonight|currently|still|at the moment|atm|help)\b", re.IGNORECASE)
+
+
+def _someone_elses_other_treatment(text: str, match: re.Match) -> bool:
+    """A sign in a sentence about someone else that says it came from another treatment, and
+    nothing says it is going on (a reaction now is urgent whatever caused it)."""
+    for sentence in _SENTENCE.finditer(text):
+        if sentence.start() <= match.start() < sentence.end():
+            return (bool(_OTHERS_SUBJECT.search(sentence.group())) and not _GOING_ON.search(sentence.group())
+                    and bool(_NOT_FROM_MICRONEEDLING.search(text, match.end(), sentence.end())))
+    return False
+
+
 def found_signs(text: str) -> Dict[str, List[str]]:
     """Keys of the signs mentioned (and not denied), per tier, in the order of the vocabulary."""
     found: Dict[str, List[str]] = {DANGER: [], BEYOND_NORMAL: [], NORMAL: []}
@@ -247,7 +266,8 @@ def found_signs(text: str) -> Dict[str, List[str]]:
         for pattern in sign.patterns:
             if any(not (_negated(text, m.start()) or _feared_but_denied(text, m)
                         or (sign.tier == NORMAL and _said_after(_SAID_GONE, text, m))
-                        or _said_after(_SAID_OVER, text, m) or _said_after(_SAID_LONG_PAST, text, m))
+                        or _said_after(_SAID_OVER, text, m) or _said_after(_SAID_LONG_PAST, text, m)
+                        or _someone_elses_other_treatment(text, m))
                    for m in pattern.finditer(text)):
                 found[sign.tier].append(sign.key)
                 break
@@ -452,6 +472,28 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
         return Triage(NORMAL, tuple(found[NORMAL]), days, signs, denied_danger(lowered))
     # Nothing recognised: never reassurance.
     return Triage(BEYOND_NORMAL, (), days, signs)
+
+
+# "so that's fine?? no need to panic??", "it's just the healing doing its thing?": a visitor
+# asking to be told again that what they described is fine. It names no sign itself, so the
+# conversation before it decides (actions/escalation.py).
+_REASSURANCE = re.compile(
+    r"\b((that|this|it|all that|everything)('?s| is| are)|thats|its|is (that|this|it)) (all |still |totally |completely |perfectly )?"
+    r"(fine|normal|ok|okay|alright|all right|expected|good|nothing)( then| right| yeah| yes| now| though| tho| lol| haha)*\s*([?!.,]|$)"
+    r"|\bnothing (to worry|to panic|bad|serious|wrong)\b|\bno need to (panic|worry|stress|freak|call|phone|ring)\b"
+    r"|\b(don'?t|dont|do not) (need|have) to (call|phone|ring|worry|panic|see|come|stress)\b"
+    r"|\b(should|can|do|shall) i (relax|stop worrying|be worried|be concerned|worry)\b"
+    r"|\bjust (the |my )?(skin )?heal\w*|\bheal\w* (doing its thing|normally|as (it should|expected)|like it should|fine)\b",
+    re.IGNORECASE)
+_ASKING = re.compile(r"\?|^\W*(so|ok so|okay so|right so|is|are|should|do|does|can|nothing|no need)\b|\b(then|right|yeah|yes)\W*$",
+                     re.IGNORECASE)
+REASSURANCE_MAX_WORDS = 16
+
+
+def seeks_reassurance(text: str) -> bool:
+    """A short question whether what was told is fine, naming no sign of its own."""
+    return (0 < len(text.split()) <= REASSURANCE_MAX_WORDS and bool(_REASSURANCE.search(text))
+            and bool(_ASKING.search(text)))
 
 
 # "today also same", "no change since this morning": the signs already told, nothing new.

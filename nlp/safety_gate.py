@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.vocabulary import mentions_skin_treatment
 from nlp import recovery_triage
+from nlp.clearance import asks_own_clearance
 from nlp.mention_context import (NEVER_PAST, Mention, denied_before, get_mention_context,
                                  treatment_for_someone_else, visitor_not_treated)
 
@@ -65,15 +66,9 @@ _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm)
                                  r"|\b(i'?m|i am) (still |also |currently |now )?(on|taking)\b"
                                  r"|(^|[.!?;,]\s*)(active|current|currently|now|rn|atm)\s*([.!?;,]|$)",
                                  re.IGNORECASE)
-# The visitor asks to be cleared for their own treatment ("can I still book?", "is it ok for me to
-# do it now?"): with that, a lower belief in a contraindication the vocabulary has no word for
-# ("5 huge painful ones deep under the skin") is enough for a clinician to check.
-_ASKS_OWN_CLEARANCE = re.compile(
-    r"\b(can|could|may) i (still |now |even |just )?(book|come|do|have|get|go ahead|start|go for)\b"
-    r"|\bis (it|that|this) (still )?(ok|okay|alright|all right|fine|safe) for me\b"
-    r"|\b(it|that|this) is (still )?(ok|okay|alright|all right|fine|safe) for me\b"  # as learners ask it
-    r"|\b(am i|would i be|i'?m) (still )?(ok|okay|alright|fine|safe|able|allowed) to\b"
-    r"|\bshould i (still )?(go ahead|come|book|wait|cancel|postpone)\b", re.IGNORECASE)
+# A visitor asking to be cleared for their own treatment (nlp/clearance.py): with that, a lower
+# belief in a contraindication the vocabulary has no word for ("5 huge painful ones deep under
+# the skin") is enough for a clinician to check.
 CLEARANCE_REPORT_CONFIDENCE = 0.35
 
 # Above this the classifier is sure the message asks an ordinary question ("how long would the
@@ -236,6 +231,10 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         return _intent(other[INTENT_NAME_KEY], name) if other else None
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
+    if not (mentions or triaged.signs) and name not in SAFETY_INTENTS and recovery_triage.seeks_reassurance(text):
+        # "so that's fine?? no need to panic??": the conversation before it is the report
+        # (actions/escalation.py reads it again; with nothing told, it asks what they notice).
+        return _intent(NORMAL_RECOVERY_INTENT, name, follow_up=True)
     theirs_now = someone_elses_current(mentions, text)
     if theirs_now and not any(m.current_and_own for m in contraindications) and treatment_for_someone_else(text):
         # "My dad's on warfarin, could he have it?": the one who would be treated has a current
@@ -260,7 +259,7 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
     if name == CONTRAINDICATION_INTENT and not contraindications \
             and _confidence(ranking, name) < guess_needs \
             and not (guess_needs == REPORT_CONFIDENCE and _confidence(ranking, name) >= CLEARANCE_REPORT_CONFIDENCE
-                     and (_ASKS_OWN_CLEARANCE.search(text) or recovery_triage.before_a_treatment(text))):
+                     and (asks_own_clearance(text) or recovery_triage.before_a_treatment(text))):
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
         other = best_other_intent(ranking, SAFETY_INTENTS, text)
         return _intent(other[INTENT_NAME_KEY], name) if other else None

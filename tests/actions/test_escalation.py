@@ -28,7 +28,9 @@ from actions.escalation import (
     ActionRespondToRecoveryReport,
     ActionTriageRedFlag,
 )
+from actions.marker import remind_of_open_contraindication
 from actions.vocabulary import load_vocabulary
+from rasa_sdk.executor import CollectingDispatcher
 
 GUIDE_QUOTE_START = "The clinic's guide says"
 
@@ -360,6 +362,39 @@ def test_a_follow_up_saying_nothing_has_changed_since_a_normal_report_is_reassur
     assert markers(dispatcher) == []
 
 
+def asked_again(before, before_intent, slots=None):
+    """"so nothing to worry about then?" after `before`, as the safety gate hands it on."""
+    tracker = make_tracker("so nothing to worry about then?", "report_normal_recovery", gated_from="deny",
+                           gate={"follow_up": True}, slots=slots,
+                           earlier_events=earlier_question(before, before_intent))
+    return run_action(ActionRespondToRecoveryReport(), tracker)
+
+
+def test_asking_again_after_a_normal_report_is_reassured_again():
+    dispatcher, _ = asked_again(NORMAL_REPORT, "report_normal_recovery", slots={"last_topic": "normal_recovery"})
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
+
+
+def test_asking_again_after_a_danger_sign_repeats_the_urgent_advice():
+    dispatcher, _ = asked_again("two days after my session there's pus on my chin", "report_red_flag")
+    [marker] = markers(dispatcher)
+    assert marker["urgent"] is True and "utter_normal_recovery" not in responses(dispatcher)
+
+
+def test_asking_whether_it_is_fine_with_nothing_told_asks_what_they_notice_and_never_says_normal(domain):
+    dispatcher, _ = asked_again("how long is a session?", "ask_during_treatment")
+    assert responses(dispatcher) == ["utter_ask_what_you_notice"] and markers(dispatcher) == []
+    assert "sounds like normal" not in domain["responses"]["utter_ask_what_you_notice"][0]["text"]
+
+
+def test_asking_whether_it_is_fine_after_a_contraindication_repeats_the_clinicians_check():
+    dispatcher, _ = asked_again("I'm on accutane", "report_contraindication",
+                                slots={"escalation_reason": "isotretinoin", "escalation_urgent": False})
+    [marker] = markers(dispatcher)
+    assert marker["reason"] == "isotretinoin" and "clearance" in all_text(dispatcher)
+
+
 @pytest.mark.parametrize("text, last_topic", [
     ("same but it's spreading to my neck now", "normal_recovery"),  # a change is no "same"
     ("still the same on day 6, is that fine?", "normal_recovery"),  # redness past the guide's 72 hours
@@ -456,6 +491,20 @@ def test_a_contraindication_of_the_one_asked_for_is_explained_as_theirs_with_no_
     assert "the person you're asking for" in said and "suitable for them" in said
     assert "suitable for you" not in said
     assert clearance_phrases_in(said) == []
+    assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
+
+
+def test_the_reminder_after_an_escalation_for_someone_else_speaks_of_them():
+    tracker = make_tracker("my nan is on warfarin, she wants it for her jowls", "report_contraindication",
+                           entities=[("contraindication", "blood_thinners", "warfarin")],
+                           gate={"reason": "blood_thinners", "on_behalf": True})
+    _, events = run_action(ActionEscalateToClinician(), tracker)
+    assert slot_events(events)["escalation_for_someone_else"] is True
+    later = make_tracker("so can she book then?", "ask_booking", slots=slot_events(events))
+    dispatcher = CollectingDispatcher()
+    assert remind_of_open_contraindication(dispatcher, later)
+    said = all_text(dispatcher)
+    assert "suitable for them" in said and "suitable for you" not in said
     assert [m["reason"] for m in markers(dispatcher)] == ["blood_thinners"]
 
 

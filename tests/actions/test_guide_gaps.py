@@ -107,3 +107,22 @@ def test_pointing_back_after_a_question_with_no_plain_answer_is_still_off_topic(
                            earlier_events=earlier_question("who won the football?", "out_of_scope"))
     dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
     assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
+def test_advice_asked_after_a_contraindication_is_the_clinicians_check_again_not_a_refusal():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("ok so what do you advise?", "out_of_scope",
+                           slots={"escalation_reason": "keloid", "escalation_urgent": False, "last_topic": "escalation"},
+                           intent_ranking=[("out_of_scope", 0.5), ("ask_capabilities", 0.3)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert "utter_out_of_scope" not in responses(dispatcher)
+    assert "a clinician still needs to check" in " ".join(texts(dispatcher))
+    assert [m["reason"] for m in markers(dispatcher)] == ["keloid"]
+
+
+def test_advice_asked_with_nothing_told_before_is_still_off_topic():
+    from actions.guide_gaps import ActionAnswerOutOfScope
+    tracker = make_tracker("what would you recommend for my tax return?", "out_of_scope",
+                           intent_ranking=[("out_of_scope", 0.9)])
+    dispatcher, _ = run_action(ActionAnswerOutOfScope(), tracker)
+    assert responses(dispatcher) == ["utter_out_of_scope"]

@@ -68,6 +68,9 @@ def only_mention(text):
     ("i dont get cold sores, how long is the redness after?", "negated"),
     ("I never get keloids, my scars go flat. Can it help my stretch marks?", "negated"),
     ("just wondering why the form asks about autoimmune diseases", "hypothetical"),
+    ("in theory — what makes eczema a reason to wait?", "hypothetical"),  # the dash ends ConText's scope
+    ("my lips are a cold sore magnet, kidding, I've actually never had one! is the numbing cream strong?", "negated"),
+    ("I was on warfarin for years but came off it in 2019, pores?", "historical"),
     ("I've been reading about accutane and I don't have anything like that, how long is a session?", "negated"),
     ("I had psoriasis as a little girl but it's been clear for thirty years, can it help pores?", "historical"),
     ("My mate says lads who get keloids can't have it. I don't, never had one. How long is a session?", "negated"),
@@ -248,6 +251,9 @@ def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     ("the wife reckons I've got ringworm on my neck, booked for friday", "skin_infection"),
     ("hx keloids on both ears. want my acne scars done", "keloid"),
     ("little one is 5 months and still on mother feed", "pregnancy"),
+    ("been on rivaroxaban since my clot in 2017, can I book?", "blood_thinners"),  # a start that goes on
+    ("I've been on apixaban for six years now-ish, lines on my forehead", "blood_thinners"),
+    ("can I come in while I'm still feeding my son at night?", "pregnancy"),
 ])
 def test_the_visitors_own_condition_told_beside_someone_else_or_as_history_stays_theirs_and_current(text, key):
     [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.key == key and m.label == "contraindication"]
@@ -353,6 +359,12 @@ def test_a_medicine_taken_every_day_is_current_beside_a_past_operation():
     mentions = get_mention_context(PIPELINE_DIR).mentions(
         "my brother had a liver transplant years ago and he takes ciclosporin every day")
     assert any(m.key == "medical_condition" and not m.historical for m in mentions)
+
+
+def test_a_medicine_taken_every_morning_is_current_beside_a_past_operation():
+    mentions = get_mention_context(PIPELINE_DIR).mentions(
+        "I got a new kidney in 2012 and take the anti-rejection pills each morning, ok for scars?")
+    assert any(m.key == "medical_condition" and m.current_and_own for m in mentions)
 
 
 def test_not_having_it_myself_says_the_visitor_is_not_treated():

@@ -5,7 +5,7 @@ import pytest
 
 from nlp.recovery_triage import (BEYOND_NORMAL, DANGER, NORMAL, days_since_treatment, found_signs,
                                  before_a_treatment, had_treatment, load_signs, reports_after_treatment,
-                                 said_unchanged, triage)
+                                 said_unchanged, seeks_reassurance, triage)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -444,3 +444,25 @@ def test_where_a_rash_is_or_a_simile_is_not_a_spreading_rash(text):
 
 def test_a_rash_spreading_down_the_neck_is_still_danger():
     assert "spreading_rash" in found_signs("two days after my session the rash is creeping down my neck")[DANGER]
+
+
+def test_someone_elses_old_reaction_to_another_treatment_is_no_sign():
+    text = ("My cousin once came up in hives and her lips puffed up, but that was from a filler, not microneedling. "
+            "How long does my redness last?")
+    assert found_signs(text)[DANGER] == []
+
+
+def test_someone_elses_reaction_going_on_now_is_danger_whatever_caused_it():
+    assert "allergic_reaction" in found_signs("my aunt's lips swelled after her peel, not microneedling, it's happening now")[DANGER]
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("right so it's all fine then?", True),
+    ("no need to ring the clinic then?", True),
+    ("so its just my skin healing?", True),
+    ("that's fine, cheers", False),  # an acknowledgement, not a question
+    ("is it ok to go swimming the day after?", False),  # a new question
+    ("is it good for sun damage?", False),
+])
+def test_a_short_question_whether_what_was_told_is_fine(text, asks):
+    assert seeks_reassurance(text) is asks

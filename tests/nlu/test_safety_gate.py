@@ -345,3 +345,13 @@ def test_a_scar_to_be_treated_with_no_contraindication_word_needs_a_sure_guess_t
 def test_a_sure_guess_beside_a_scar_still_escalates():
     assert final("my scar is from an op I had last week, can I book?", "report_contraindication", confidence=0.9) \
         == "report_contraindication"
+
+
+def test_asking_again_whether_it_is_fine_goes_to_the_recovery_answer_which_reads_the_conversation():
+    gated = decide("so nothing to worry about then?", "deny", confidence=0.6)
+    assert gated["name"] == "report_normal_recovery" and gated["follow_up"]
+
+
+def test_asking_again_beside_a_sign_is_triaged_as_a_report_not_a_follow_up():
+    gated = decide("so it's fine that there's pus coming out?", "deny", confidence=0.6)
+    assert gated["name"] == "report_red_flag"
