@@ -209,7 +209,7 @@ _DENIED_BACK = re.compile(r"(^\W*|[,;:]\s*|\b(i|i've|ive|i have|i'd|i had)\s+)(h
 
 # "...reading about autoimmune things, but I don't have anything like that": a present-tense
 # denial that points back the same way.
-_DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im)\s+(do not|don'?t|dont|never)\s+(have|get|take|suffer from|got)\s+"
+_DENIED_BACK_NOW = re.compile(r"\b(i|i've|ive|i'm|im|mi)\s+(do not|don'?t|dont|never|nuh|nah)\s+(have|get|take|suffer from|got)\s+"
                               r"(anything like (that|this|it)|any of (that|those|them|it)|that|those|them|it|one|any)"
                               # the denial ends there; an emoji may close it ("i dont have it 🤭")
                               r"\s*(\b(myself|though|tho|either|at all|personally|lol|haha)\b|[^\w\s]|$)", re.IGNORECASE)
@@ -298,6 +298,10 @@ _TREATMENT_FOR_THEM = re.compile(
 _NOT_TREATMENT_FOR_THEM = re.compile(
     r"\b(she|he|they)('s| is|'re| are| will| would|'ll|'d)?\s*(not|n'?t|never)( \w+)? (having|getting|doing|booking|asking|coming|"
     r"the one|interested|going|be (having|getting|doing|treated))\b"
+    # "My husband is diabetic so he will not do it"
+    r"|\b(she|he|they) (will|would|'ll|'d|does|do) (not|never) (do|have|get|try|book)( it| this| one| microneedling| anything)?\b"
+    # the visitor's own question after theirs: "For me though, ...", "but my question is for me"
+    r"|\bfor me,? (though|tho)\b|\b(but|as) for me\b|\bmy (own )?question is (for|about) me\b|\b(it'?s|its|it is) just me\b"
     r"|\b(isn'?t|is not|aren'?t|won'?t|wouldn'?t) (the one|having|getting|doing|asking|booking|coming|be (having|getting|doing|treated|coming))\b"
     r"|\bso (she|he|they)('s| is|'re| are) (out|not)\b|\bnot (for|about) (her|him|them)\b|\bnot asking for (her|him|them)\b"
     r"|\b(only|just) (coming|driving|here|tagging|keeping)\b|\bmoral support\b|\bkeep(ing)? me company\b"
@@ -322,7 +326,10 @@ _VISITOR_NOT_TREATED = re.compile(
     r"|\b(i|i'?ll|i will) ?(won'?t|will not|wont|not) be (having|getting) (it|anything|this|one)( done)?( myself)?\b"
     # "it's my wife who's having it", "it's my wife having the treatment, not me"
     r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|((my|our) )?" + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
-    r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b",
+    r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b"
+    # "She's the one booked in for her forehead lines, I'm only driving her"
+    r"|\b(she|he|they)('?s| is| are|'re) the one(s)? (booked|having|getting|being treated|coming in|who'?s (booked|having|getting))\b"
+    r"|\b(i'?m|im|i am) (only|just) (driving|taking|bringing|accompanying|dropping off) (her|him|them)\b",
     re.IGNORECASE)
 
 
@@ -336,9 +343,22 @@ def said_not_for_them(text: str) -> bool:
     return bool(_NOT_TREATMENT_FOR_THEM.search(text or ""))
 
 
+# A general question asked for them ("is it generally ok for people with skin conditions like
+# hers?"), unless they are said to want it ("She wants microneedling... can you treat someone like her?").
+_ASKED_GENERALLY = re.compile(
+    r"\b(people|ppl|someone|anyone|those) (with|who have|like (her|him|that|hers|his|them))\b|\b(is|are) (microneedling|it|this|needling) generally\b"
+    r"|\bgenerally (ok|okay|safe|fine|suitable|advised|recommended|possible)\b|\bgeneral (guidance|advice|rule)\b", re.IGNORECASE)
+_WANTS_IT = re.compile(
+    r"\b(she|he|they)('s| is| are|'re)? (wants|want|wanted|would like|'d like|keen|is keen|interested|booked|booking|set on|desperate)\b"
+    r"|\b(wants|wanted|keen on|interested in|would like) (microneedl\w*|needling|it|the treatment|a session|to (have|get|try|book))\b",
+    re.IGNORECASE)
+
+
 def treatment_for_someone_else(text: str) -> bool:
     """Whether the message says someone other than the visitor would have the treatment."""
-    return bool(_TREATMENT_FOR_THEM.search(text or "")) and not said_not_for_them(text)
+    text = text or ""
+    return (bool(_TREATMENT_FOR_THEM.search(text)) and not said_not_for_them(text)
+            and not (_ASKED_GENERALLY.search(text) and not _WANTS_IT.search(text)))
 
 
 _ACTIVE = re.compile(r"\bactive\b", re.IGNORECASE)
@@ -454,6 +474,23 @@ def _rules_with_project_overrides():
     return defaults + project
 
 
+_VERB_STARTS_TERM = re.compile(r"(is|has|'s|’s)\b", re.IGNORECASE)
+_PERSON_JUST_BEFORE = re.compile(rf"\b(my|our|the|his|her)\s+({people_pattern()})\s*$", re.IGNORECASE)
+# "her skin is clear at the moment": nothing active now, whatever comes and goes
+_CLEAR_NOW = re.compile(r"\b(skin|face|it|they|she|he|i)('s| is| are|'re|'m| am)? (totally |completely |all |pretty )?"
+                        r"(clear|calm|settled)( right)? (at the moment|now|currently|atm|rn|for now|these days)\b", re.IGNORECASE)
+# "We're thinking about trying for a baby sometime next year, so not pregnant now": a plan, not now
+# ("might be pregnant" is a suspicion now, "hoping to" is trying now: neither is a plan)
+_PLANNING_BEFORE = re.compile(r"\b(thinking (about|of)|planning( on| to)?|plan (to|on)|in the future)\b[^.;!?]{0,25}$",
+                              re.IGNORECASE)
+_LATER = re.compile(r"\b(next year|in (a|the) (few|couple of) (months|years)|in the future|some ?day|one day|eventually|later (this|next) year|"
+                    r"after the wedding|in a year or two)\b", re.IGNORECASE)
+
+
+def _planned_pregnancy(sentence: str, offset: int) -> bool:
+    return bool(_PLANNING_BEFORE.search(sentence[:offset])) or bool(_LATER.search(sentence[offset:]))
+
+
 # "Purely hypothetically — why would ... be a bad idea?": the whole message is framed as a
 # hypothesis (ConText's scope stops at the dash), so a mention told of nobody is hypothetical.
 _FRAMED_HYPOTHETICAL = re.compile(r"^\W*(\w+\s+){0,2}(hypothetically|theoretically|in theory|out of (pure |sheer |idle )?curiosity)\b",
@@ -511,8 +548,11 @@ class MentionContext:
             if key in NEVER_PAST:
                 historical = False
             first_person = bool(_FIRST_PERSON.search(sentence))
+            # "My baby has eczema (poor thing, we're on so many creams)": a "we" after the mention
+            # does not make it the visitor's
+            up_to_mention = sentence[:offset + len(ent.text)]
             someone_else = (not first_person and asked_by_someone) or (
-                            bool(ent._.is_family) and not _JOINT_SUBJECT.search(sentence)
+                            bool(ent._.is_family) and not _JOINT_SUBJECT.search(up_to_mention)
                             and not _OWN_JUST_BEFORE.search(sentence[:offset])
                             # "baby is on mother feed only": the baby is who is fed, the visitor feeds
                             and not (key == "pregnancy" and _FEEDING.search(ent.text)
@@ -520,15 +560,21 @@ class MentionContext:
             if not someone_else and _OF_THEM.match(ent.text):
                 someone_else = True  # the term names her: "shes expecting"
             if not someone_else and _THEIRS_JUST_BEFORE.search(sentence[:offset]) \
-                    and not (_OWN_JUST_BEFORE.search(sentence[:offset]) or _JOINT_SUBJECT.search(sentence)):
+                    and not (_OWN_JUST_BEFORE.search(sentence[:offset]) or _JOINT_SUBJECT.search(up_to_mention)):
                 someone_else = True
-            hypothetical = (bool(ent._.is_hypothetical) or (framed_hypothetical and not first_person)) and not (
+            if not someone_else and _VERB_STARTS_TERM.match(ent.text) and _PERSON_JUST_BEFORE.search(sentence[:offset]):
+                someone_else = True  # "My fiancée is pregnant": the term starts with her verb
+            current = (said_current(_without_active_in_names(ent.sent)) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
+                       or (key == "pregnancy" and bool(_PRESENT_COPULA.search(sentence[:offset]))))
+            if current and (ent.label_ == "contraindication_hint" or key == "active_acne") and _CLEAR_NOW.search(sentence) \
+                    and not _RIGHT_NOW.search(_CLEAR_NOW.sub(" ", sentence[offset:])):
+                current = False  # "the occasional angry cyst, although her skin is clear at the moment"
+            hypothetical = (bool(ent._.is_hypothetical) or (framed_hypothetical and not (first_person and current))
+                            or (key == "pregnancy" and _planned_pregnancy(sentence, offset))) and not (
                 key in SUSPECTED_IS_PRESENT and _SUSPECTED.search(sentence[max(0, offset - 30):offset])) and not (
                 # "can she still have it done if she's got a cold sore on her lip right now": the "if" asks
                 # about what is so now
                 _RIGHT_NOW.search(sentence[offset + len(ent.text):offset + len(ent.text) + 30]))
-            current = (said_current(_without_active_in_names(ent.sent)) or (key in NEVER_PAST and bool(_TENDENCY.search(sentence)))
-                       or (key == "pregnancy" and bool(_PRESENT_COPULA.search(sentence[:offset]))))
             found.append(Mention(
                 label=ent.label_, key=key, text=ent.text, start=ent.start_char, end=ent.end_char,
                 negated=(_negated_from_outside(ent) or _denied_back(doc, ent)

@@ -382,6 +382,18 @@ def had_treatment(text: str) -> bool:
     return bool(_HAD_TREATMENT.search(_NOT_YET_TREATED.sub(" ", _BOOKED.sub(" ", without_hearsay(text)))))
 
 
+# "got bit by a dog when i was 10, still a mark on my hand, can needling sort it": whether the
+# treatment would help a condition, not how the skin is after one.
+_ASKS_IF_IT_HELPS = re.compile(
+    r"\b(can|could|will|would|does|do|is|might) (micro\s?-?needl\w*|needl\w*|it|this|the treatment|dermapen\w*)\b[^.?!]{0,30}?"
+    r"\b(help|sort|fix|improve|work|reduce|fade|lighten|get rid|make|even|smooth|treat|do (anything|something))\b"
+    r"|\b(micro\s?-?needl\w*|needl\w*) (make|help|fix|improve|work|sort|do)\b|\bworth (it|trying|doing|a try)\b", re.IGNORECASE)
+
+
+def asks_if_it_helps(text: str) -> bool:
+    return bool(_ASKS_IF_IT_HELPS.search(text))
+
+
 def asks_ahead(text: str) -> bool:
     """"how long will I be red after my session?" asks ahead; "it's day 3, will it fade?" reports."""
     return bool(_PROSPECTIVE.search(text)) and not _PAST_FACT.search(_RESOLVED.sub(" ", text))

@@ -159,6 +159,11 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
     cued = bool(result.signs) or ((had_treatment or reports) and recovery_triage.speaks_of_someone(text))
     by_diet = _recovery_mass(ranking) >= (REPORT_CONFIDENCE if cued else UNCUED_REPORT_CONFIDENCE) and (
         intent_name in RECOVERY_INTENTS or _confidence(ranking, intent_name) < REPORT_CONFIDENCE)
+    if not (had_treatment or reports) and result.tier != recovery_triage.DANGER and recovery_triage.asks_if_it_helps(text):
+        # No treatment told, no danger sign, and it asks whether microneedling would help: the skin
+        # described is the condition to treat ("patchy light and dark, will it make it even?").
+        by_diet = False
+
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
                      and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)
     by_cue = (reports and bool(result.signs)

@@ -242,6 +242,12 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("he's on warfarin, is that ok for him? I'm the one booking", True),
     ("my partner is pregnant and she wants microneedling for her melasma, ok?", True),
     ("she has eczema, not me, I'm the one booking for my pores", False),
+    ("my brother is on warfarin so he won't have it done, but can it help my pores?", False),
+    ("my aunt has rosacea, she would not try it. I want my forehead lines done", False),
+    ("my gran has lupus, is needling generally safe for people like her?", False),  # a general question
+    ("my sister's on accutane, could she book? for me though, what about pores?", False),
+    ("my sister's on accutane, could she book?", True),
+    ("my uncle is on apixaban and keen on microneedling. would you treat someone like him?", True),  # he wants it
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -317,6 +323,34 @@ def test_resolved_told_after_a_condition_ends_it_rather_than_denying_what_follow
 def test_the_visitor_saying_a_mention_is_not_so_is_a_denial(text):
     mention = only_mention(text)
     assert mention.negated and not mention.current_and_own
+
+
+def test_the_other_one_booked_in_or_only_driving_them_says_the_visitor_is_not_treated():
+    assert visitor_not_treated("I have psoriasis but he's the one booked in, I'm just taking him. how long is it?")
+
+
+@pytest.mark.parametrize("text, key", [
+    ("my toddler has eczema (we're up all night with it), do I need spf after my session?", "autoimmune"),
+    ("my fiancée is expecting, we're over the moon! how long is the redness after?", "pregnancy"),
+])
+def test_someone_elses_condition_stays_theirs_when_we_is_said_after_it(text, key):
+    [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.key == key and m.label == "contraindication"]
+    assert mention.someone_else
+
+
+def test_a_pregnancy_planned_for_later_is_hypothetical_and_trying_now_is_not():
+    [later] = [m for m in get_mention_context(PIPELINE_DIR).mentions(
+        "we might start trying for a baby in a year or two. does collagen keep building?") if m.key == "pregnancy"]
+    assert later.hypothetical
+    [now] = [m for m in get_mention_context(PIPELINE_DIR).mentions("we're trying for a baby, can I have it?") if m.key == "pregnancy"]
+    assert now.current_and_own
+    suspected = get_mention_context(PIPELINE_DIR).mentions("i might be pregnant, testing on friday. does that matter?")
+    assert any(m.key == "pregnancy" and not m.hypothetical for m in suspected)
+
+
+def test_a_spot_that_comes_and_goes_is_not_current_when_the_skin_is_clear_now():
+    mention = only_mention("she gets the odd breakout, but her face is clear right now. any problem with treatment?")
+    assert not mention.said_current
 
 
 def test_it_is_my_partner_having_the_sessions_says_the_visitor_is_not_treated():

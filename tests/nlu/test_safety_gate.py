@@ -355,3 +355,13 @@ def test_asking_again_whether_it_is_fine_goes_to_the_recovery_answer_which_reads
 def test_asking_again_beside_a_sign_is_triaged_as_a_report_not_a_follow_up():
     gated = decide("so it's fine that there's pus coming out?", "deny", confidence=0.6)
     assert gated["name"] == "report_red_flag"
+
+
+@pytest.mark.parametrize("text", [
+    "I was scalded by a kettle at 8, the patch on my arm is still shiny. can needling improve it?",
+    "my skin is patchy light and dark in places, will microneedling make it even?",
+])
+def test_a_classifier_guess_at_a_report_without_any_cue_that_asks_if_it_would_help_is_no_report(text):
+    ranking = [{"name": "report_beyond_normal", "confidence": 0.72}, {"name": "ask_condition", "confidence": 0.15},
+               {"name": "report_red_flag", "confidence": 0.05}]
+    assert final(text, "report_beyond_normal", confidence=0.72, ranking=ranking) == "ask_condition"
