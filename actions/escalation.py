@@ -255,13 +255,34 @@ def unchanged_normal_recovery(tracker: Tracker) -> Optional[recovery_triage.Tria
     return earlier if earlier.tier == recovery_triage.NORMAL else None
 
 
+def normal_with_the_time_told_before(tracker: Tracker) -> Optional[recovery_triage.Triage]:
+    """"Treatment took place 48 hours ago." then "Residual redness and warmth persist.": alone the
+    redness "persists", read with the time told before it is inside the guide's 24-72 hours. So is
+    "is that normal then or should i be worried", which names no sign of its own."""
+    latest = latest_text(tracker)
+    own = recovery_triage.triage(latest, condition_spans(latest))
+    if own.days is not None or len(typed_visitor_texts(tracker)) < 2:
+        return None  # a time told in the message itself is read there ("still peeling after 2 and half weeks")
+    if not own.signs:
+        # (only after the assistant called it normal: otherwise nobody has said so yet)
+        if not (recovery_triage.seeks_reassurance(latest) and tracker.get_slot("last_topic") == "normal_recovery"):
+            return None
+    elif set(own.signs) - {recovery_triage.NORMAL, recovery_triage.BEYOND_NORMAL} \
+            or set(own.signs.get(recovery_triage.BEYOND_NORMAL, ())) - {"lasting_symptoms"}:
+        return None
+    recent = recent_visitor_text(tracker)
+    earlier = recovery_triage.triage(recent, condition_spans(recent))
+    # only on a time told before: "still peeling" with no time at all is the classifier's to judge
+    return earlier if earlier.tier == recovery_triage.NORMAL and earlier.days is not None else None
+
+
 class ActionEscalateRecoveryCheck(Action):
     def name(self) -> Text:
         return "action_escalate_recovery_check"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        unchanged = unchanged_normal_recovery(tracker)
+        unchanged = unchanged_normal_recovery(tracker) or normal_with_the_time_told_before(tracker)
         if unchanged is not None:
             return reassure_normal_recovery(dispatcher, unchanged)
         return escalate_recovery_check(dispatcher, tracker)

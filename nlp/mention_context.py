@@ -12,6 +12,7 @@ process (spaCy pipeline of nlp/build_pipeline.py + sentencizer + ConText), about
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -60,7 +61,10 @@ _LONG_AGO = re.compile(r"\b(y[ea]{0,2}r[ae]?s?|ages|long|decades?|long time|a lo
                        r"|\bin my teens\b"
                        r"|\b(back )?in (19|20)\d\d\b|\b(back )?in '\d\d\b|\b(back )?in the (19|20)?[1-9]0'?s\b"
                        r"|\b(back )?in the (fifties|sixties|seventies|eighties|nineties|noughties)\b|\bfor years\b|\bin (my|her|his) (twenties|thirties|forties|[2-5]0'?s)\b"
-                       r"|\b(none|nothing|not|no \w+) (in|for) (years|ages|decades)\b",
+                       r"|\b(none|nothing|not|no \w+) (in|for) (years|ages|decades)\b"
+                       # as learners write it: "Before three years I had the herpes", "nothing since long time"
+                       r"|\bbefore (\d+|two|three|four|five|six|seven|eight|nine|ten|many|some|few) (years?|yrs)\b"
+                       r"|\bnothing since (a )?long time\b",
                        re.IGNORECASE)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A year at least this far back is long ago for every condition, isotretinoin too ("completed
@@ -188,7 +192,8 @@ _STILL_HAS = re.compile(r"\bstill (prone|get|gets|getting|have|has|having|suffer
 # "nan's got lupus", "The wife's got psoriasis", "my stepdaughter has cystic acne at the moment":
 # another person is the subject just before the mention, even where ConText's scope did not reach.
 _THEIRS_JUST_BEFORE = re.compile(
-    rf"(^|[.!?,;(]\s*|\b(the|my|our|his|her)\s+)({people_pattern()})(\s+has|\s+had|\s+gets|\s+got|\s+is|\s+was|'s|’s)"
+    # ("me lads girlfriend is on that isotretinoin": "me" as "my", someone's someone)
+    rf"(^|[.!?,;(]\s*|\b(the|my|our|his|her|me)\s+(\w+'?s\s+)?)({people_pattern()})(\s+has|\s+had|\s+gets|\s+got|\s+is|\s+was|'s|’s)"
     r"(\s+got|\s+on|\s+been diagnosed with|\s+diagnosed with|\s+suffers from|\s+suffering from)?\s+(\w+\s+){0,3}$", re.IGNORECASE)
 _OF_THEM = re.compile(r"(she|he|they)('?s| is| are)?\b", re.IGNORECASE)
 _JOINT_SUBJECT = re.compile(r"\b(me|i)\s+(and|n|&|an|nd)\s+(my|mah)\b|\bmy \w+ and (i|me)\b|\bwe['’]re\b|\bwe are\b|\bwere (trying|expecting|both)\b",
@@ -236,7 +241,9 @@ def _denied_back(doc, ent) -> bool:
     if _DENIED_BACK.search(rest) or _DENIED_BACK_NOW.search(rest) or _DENIED_BACK_SELF.search(rest):
         return True
     following = _next_sentence(doc, ent)
-    return following is not None and bool(_DENIED_BACK.search(following.text))
+    # "Pharmacist asked if I'm on blood thinners. I'm not, only the minoxidil foam."
+    return following is not None and (bool(_DENIED_BACK.search(following.text))
+                                      or bool(_DENIED_BACK_SELF.match(following.text.strip())))
 
 
 # Someone else is the one who would be treated: "asking for my dad", "she's booked in", "could he
@@ -268,6 +275,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(reason|why) (she|he) (shouldn'?t|can'?t|couldn'?t|mustn'?t)\b"
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
+    r"|\b(would|will|could|can) (they|you) (still )?(do|treat|needle|take on) (her|him)\b"
     r"|\b(do|does|did|doing) (it|this|that|one|the (treatment|needling|microneedling)) (for|on) (her|him)\b"
     r"|\b(she|he)('s| is| has| was|'d| had)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
     # "she wanted microneedling for it before the baby arrives"
@@ -326,7 +334,7 @@ _VISITOR_NOT_TREATED = re.compile(
     r"|\b(i|i'?ll|i will) ?(won'?t|will not|wont|not) be (having|getting) (it|anything|this|one)( done)?( myself)?\b"
     # "it's my wife who's having it", "it's my wife having the treatment, not me"
     r"|\bit'?s ((my|our) \w+(-in-law)? (who|that)|((my|our) )?" + _KIN + r"|\w+ who)('d| would| will|'ll|'s| is)?( be)? (having|getting|booked|coming|the one)\b"
-    r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b"
+    r"|\bit'?s not (for|about) me\b|\bnot for me,? (it'?s|its|but) for\b|\b(this|it)( one)? (isn'?t|is not|isnt|'s not) for me\b"
     # "She's the one booked in for her forehead lines, I'm only driving her"
     r"|\b(she|he|they)('?s| is| are|'re) the one(s)? (booked|having|getting|being treated|coming in|who'?s (booked|having|getting))\b"
     r"|\b(i'?m|im|i am) (only|just) (driving|taking|bringing|accompanying|dropping off) (her|him|them)\b",
@@ -582,7 +590,20 @@ class MentionContext:
                 hypothetical=hypothetical, someone_else=someone_else,
                 first_person=first_person, said_current=current,
                 said_right_now=bool(_RIGHT_NOW.search(sentence))))
-        return found
+        return _feared_then_denied(found, doc.text)
+
+
+# "Before I was worry it is keloid but doctor check and say no ... I don't have keloid": a worry
+# about a condition that the visitor then denies by name is denied too.
+_FEARED_BEFORE = re.compile(r"\b(worr\w*|thought|afraid|scared|wonder\w*|maybe|might be|feared|suspect\w*|concerned)\b[^.!?]{0,25}$",
+                            re.IGNORECASE)
+
+
+def _feared_then_denied(found: List[Mention], text: str) -> List[Mention]:
+    denied = {m.key for m in found if m.negated and m.first_person}
+    return [dataclasses.replace(m, negated=True)
+            if m.key in denied and not m.negated and not m.said_current and _FEARED_BEFORE.search(text[:m.start]) else m
+            for m in found]
 
 
 @functools.lru_cache(maxsize=2)

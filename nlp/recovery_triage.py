@@ -52,6 +52,8 @@ _AFTER_TREATMENT = re.compile(
     r"\d+\s?(hrs?|hours?|days?|d|wks?|weeks?)\s?(out|post|later|in|after|since)|post[- ]?(op|procedure|treatment|tx))\b(?![- ]?(scars?|incisions?|wounds?))"
     r"|\b(since then|the next day|next morning|the day after|woke up)\b"
     r"|\b(where|area|spots?|parts?) (they|she|he|you|the nurse|the clinic)\b.{0,10}\b(did|treated|needled|worked on|went over)"
+    # "marks in lines across her cheeks where the pen went"
+    r"|\bwhere the (pen|needles?|roller|device|dermapen|derma ?pen) (went|was|had been|touched|passed)\b"
     r"|\btreated (area|skin|spots?|parts?)\b",
     re.IGNORECASE)
 # A question about what will or could happen, not a report.
@@ -111,7 +113,7 @@ _UNIT_DAYS = {"h": 1 / 24, "hr": 1 / 24, "hrs": 1 / 24, "hour": 1 / 24, "hours":
               "month": 30, "months": 30}
 _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|couple(?: of)?|"
-    r"few|several)\s?(?:-|\+)?\s?(?:and a half )?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
+    r"few|several)\s?(?:-|\+)?\s?(?:and (?:a )?half )?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
 _DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
 _RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
     (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
@@ -491,11 +493,13 @@ def triage(text: str, masked_spans: Iterable[Tuple[int, int]] = ()) -> Triage:
 # conversation before it decides (actions/escalation.py).
 _REASSURANCE = re.compile(
     r"\b((that|this|it|all that|everything)('?s| is| are)|thats|its|is (that|this|it)) (all |still |totally |completely |perfectly )?"
-    r"(fine|normal|ok|okay|alright|all right|expected|good|nothing)( then| right| yeah| yes| now| though| tho| lol| haha)*\s*([?!.,]|$)"
+    r"(fine|normal|ok|okay|alright|all right|expected|good|nothing)( then| right| yeah| yes| now| though| tho| lol| haha)*\s*([?!.,]|$|or\b)"
     r"|\bnothing (to worry|to panic|bad|serious|wrong)\b|\bno need to (panic|worry|stress|freak|call|phone|ring)\b"
     r"|\b(don'?t|dont|do not) (need|have) to (call|phone|ring|worry|panic|see|come|stress)\b"
     r"|\b(should|can|do|shall) i (relax|stop worrying|be worried|be concerned|worry)\b"
-    r"|\bjust (the |my )?(skin )?heal\w*|\bheal\w* (doing its thing|normally|as (it should|expected)|like it should|fine)\b",
+    r"|\b(do|should|would) i (need|have) to (worry|panic|be worried|be concerned|see (someone|anyone|a doctor))\b"
+    r"|\bjust (the |my )?(skin )?heal\w*|\bheal\w* (doing its thing|normally|as (it should|expected)|like it should|fine)\b"
+    r"|\bwithin (tolerance|normal( limits| range)?|the normal range|what'?s expected)\b",
     re.IGNORECASE)
 _ASKING = re.compile(r"\?|^\W*(so|ok so|okay so|right so|is|are|should|do|does|can|nothing|no need)\b|\b(then|right|yeah|yes)\W*$",
                      re.IGNORECASE)

@@ -66,6 +66,7 @@ _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm)
                                  r"|\b(i'?m|i am) (still |also |currently |now )?(on|taking)\b"
                                  r"|(^|[.!?;,]\s*)(active|current|currently|now|rn|atm)\s*([.!?;,]|$)",
                                  re.IGNORECASE)
+_ASKED_IF = re.compile(r"\b(if|whether)\s*$", re.IGNORECASE)
 # A visitor asking to be cleared for their own treatment (nlp/clearance.py): with that, a lower
 # belief in a contraindication the vocabulary has no word for ("5 huge painful ones deep under
 # the skin") is enough for a clinician to check.
@@ -236,7 +237,8 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         return _intent(other[INTENT_NAME_KEY], name) if other else None
     if name == RED_FLAG_INTENT and _confidence(ranking, name) >= RED_FLAG_CONFIDENCE:
         return None  # the classifier reads a red flag the vocabulary missed: the urgent advice wins
-    if not (mentions or triaged.signs) and name not in SAFETY_INTENTS and recovery_triage.seeks_reassurance(text):
+    if not (mentions or triaged.signs) and name not in SAFETY_INTENTS - {BEYOND_NORMAL_INTENT} \
+            and recovery_triage.seeks_reassurance(text):
         # "so that's fine?? no need to panic??": the conversation before it is the report
         # (actions/escalation.py reads it again; with nothing told, it asks what they notice).
         return _intent(NORMAL_RECOVERY_INTENT, name, follow_up=True)
@@ -268,7 +270,9 @@ def gated_intent(text: str, intent: Optional[Dict[str, Any]], ranking: Sequence[
         # A guess without a single word of the vocabulary behind it: no escalation on that alone.
         other = best_other_intent(ranking, SAFETY_INTENTS, text)
         return _intent(other[INTENT_NAME_KEY], name) if other else None
-    said_now = any(not denied_before(text, m.start()) for m in _CURRENT_IN_MESSAGE.finditer(text))
+    # ("the pharmacist asked if I'm on blood thinners. I'm not": asked about, not said)
+    said_now = any(not (denied_before(text, m.start()) or _ASKED_IF.search(text[:m.start()]))
+                   for m in _CURRENT_IN_MESSAGE.finditer(text))
 
     def theirs(mention: Mention) -> bool:
         # "shingles. current. side of face": the "now" may stand in a sentence of its own.

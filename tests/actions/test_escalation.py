@@ -356,6 +356,49 @@ def follow_up_check(text, last_topic="normal_recovery"):
     return run_action(ActionEscalateRecoveryCheck(), tracker)
 
 
+def test_redness_that_persists_told_after_the_time_is_inside_the_guides_frame_and_reassured():
+    tracker = make_tracker("Still some pinkness and warmth, persisting. Acceptable?", "report_beyond_normal",
+                           earlier_events=earlier_question("My appointment was 30 hours ago.", "report_normal_recovery"))
+    dispatcher, _ = run_action(ActionEscalateRecoveryCheck(), tracker)
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+    assert markers(dispatcher) == []
+
+
+def test_asking_again_read_as_an_abnormal_report_after_a_normal_one_is_reassured():
+    tracker = make_tracker("so is that normal or should I be worried", "report_beyond_normal",
+                           slots={"last_topic": "normal_recovery"},
+                           earlier_events=earlier_question(NORMAL_REPORT, "report_normal_recovery"))
+    dispatcher, _ = run_action(ActionEscalateRecoveryCheck(), tracker)
+    assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]
+
+
+def test_asking_again_after_nothing_was_told_still_goes_to_a_clinician():
+    tracker = make_tracker("so is that normal or should I be worried", "report_beyond_normal",
+                           slots={"last_topic": "normal_recovery"},
+                           earlier_events=earlier_question("had it done on monday", "report_normal_recovery"))
+    dispatcher, _ = run_action(ActionEscalateRecoveryCheck(), tracker)
+    assert [m["reason"] for m in markers(dispatcher)] == [REASON_BEYOND_NORMAL]
+
+
+@pytest.mark.parametrize("before, text", [
+    ("how long does the dryness last?", "mine is still flaking after 3 and a half weeks"),  # its own time, past the frame
+    ("had it done", "The peeling was meant to last a couple of days. It's been eleven since. Still peeling. Seriously?"),
+])
+def test_flaking_that_outlasts_the_frame_is_never_reassured_by_the_conversation(before, text):
+    tracker = make_tracker(text, "report_beyond_normal", earlier_events=earlier_question(before, "ask_downtime"))
+    dispatcher, _ = run_action(ActionEscalateRecoveryCheck(), tracker)
+    assert "utter_normal_recovery" not in responses(dispatcher)
+    assert [m["reason"] for m in markers(dispatcher)] == [REASON_BEYOND_NORMAL]
+
+
+def test_redness_that_persists_past_the_time_told_before_still_goes_to_a_clinician():
+    tracker = make_tracker("Still some pinkness and warmth, persisting. Acceptable?", "report_beyond_normal",
+                           earlier_events=earlier_question("My appointment was 6 days ago.", "report_normal_recovery"))
+    dispatcher, _ = run_action(ActionEscalateRecoveryCheck(), tracker)
+    [marker] = markers(dispatcher)
+    assert marker["reason"] == REASON_BEYOND_NORMAL
+
+
 def test_a_follow_up_saying_nothing_has_changed_since_a_normal_report_is_reassured_again():
     dispatcher, events = follow_up_check("evening now, still the same. is that fine?")
     assert responses(dispatcher) == ["utter_normal_recovery", "utter_red_flags_to_watch"]

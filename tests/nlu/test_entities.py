@@ -48,6 +48,7 @@ def test_condition_lay_terms_map_to_one_canonical_value(parse, text, expected):
     ("caught my cheek on the shed door and it's still not skinned over", "open_wound"),
     ("oh and about 12 weeks gone by the way", "pregnancy"),
     ("I get raised shiny scars that keep growing past the edge of the wound", "keloid"),
+    ("my chin is erupting this week, can I still come in?", "active_acne"),  # cysts told in lay words
 ])
 def test_contraindication_terms_map_to_the_escalation_reason(parse, text, expected):
     assert values(parse(text), "contraindication") == [expected]

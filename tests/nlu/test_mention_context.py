@@ -71,6 +71,9 @@ def only_mention(text):
     ("in theory — what makes eczema a reason to wait?", "hypothetical"),  # the dash ends ConText's scope
     ("my lips are a cold sore magnet, kidding, I've actually never had one! is the numbing cream strong?", "negated"),
     ("I was on warfarin for years but came off it in 2019, pores?", "historical"),
+    ("Before five years I had eczema on the hands, nothing since long time. Pores?", "historical"),  # as learners write it
+    ("the nurse asked if I take warfarin. I'm not, only vitamins. how long is a session?", "negated"),  # denied in the next sentence
+    ("me brothers wife is on accutane, can it help my forehead?", "someone_else"),  # "me" as "my"
     ("I've been reading about accutane and I don't have anything like that, how long is a session?", "negated"),
     ("I had psoriasis as a little girl but it's been clear for thirty years, can it help pores?", "historical"),
     ("My mate says lads who get keloids can't have it. I don't, never had one. How long is a session?", "negated"),
@@ -248,6 +251,7 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("my sister's on accutane, could she book? for me though, what about pores?", False),
     ("my sister's on accutane, could she book?", True),
     ("my uncle is on apixaban and keen on microneedling. would you treat someone like him?", True),  # he wants it
+    ("her psoriasis is flaring on her face right now, would they still do her?", True),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -327,6 +331,13 @@ def test_the_visitor_saying_a_mention_is_not_so_is_a_denial(text):
 
 def test_the_other_one_booked_in_or_only_driving_them_says_the_visitor_is_not_treated():
     assert visitor_not_treated("I have psoriasis but he's the one booked in, I'm just taking him. how long is it?")
+    assert visitor_not_treated("I'm on methotrexate but this isn't for me, it's for my aunt. what about her jowls?")
+
+
+def test_a_worry_about_a_condition_the_visitor_then_denies_by_name_is_denied():
+    mentions = get_mention_context(PIPELINE_DIR).mentions(
+        "I was scared it was rosacea but the GP looked and no, I don't have rosacea. Will it help redness from acne marks?")
+    assert all(m.negated for m in mentions if m.key == "rosacea")
 
 
 @pytest.mark.parametrize("text, key", [

@@ -460,9 +460,19 @@ def test_someone_elses_reaction_going_on_now_is_danger_whatever_caused_it():
     ("right so it's all fine then?", True),
     ("no need to ring the clinic then?", True),
     ("so its just my skin healing?", True),
+    ("is that within normal limits or should I call?", True),
     ("that's fine, cheers", False),  # an acknowledgement, not a question
     ("is it ok to go swimming the day after?", False),  # a new question
     ("is it good for sun damage?", False),
+    ("how often would I need to come in?", False),  # a question about sessions
 ])
 def test_a_short_question_whether_what_was_told_is_fine(text, asks):
     assert seeks_reassurance(text) is asks
+
+
+def test_where_the_pen_went_tells_a_treatment_happened():
+    assert reports_after_treatment("there are lines across his forehead where the pen went, is that ok?")
+
+
+def test_a_duration_and_half_without_a_counts_so_lasting_flaking_is_beyond_normal():
+    assert triage("skin still flaking, 3 and half weeks since the session").tier == BEYOND_NORMAL

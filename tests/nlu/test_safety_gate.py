@@ -365,3 +365,15 @@ def test_a_classifier_guess_at_a_report_without_any_cue_that_asks_if_it_would_he
     ranking = [{"name": "report_beyond_normal", "confidence": 0.72}, {"name": "ask_condition", "confidence": 0.15},
                {"name": "report_red_flag", "confidence": 0.05}]
     assert final(text, "report_beyond_normal", confidence=0.72, ranking=ranking) == "ask_condition"
+
+
+def test_asking_again_read_as_beyond_normal_without_any_sign_is_a_follow_up_too():
+    gated = decide("is it ok then or do I need to worry", "report_beyond_normal", confidence=0.55,
+                   ranking=[{"name": "report_beyond_normal", "confidence": 0.55}, {"name": "deny", "confidence": 0.2}])
+    assert gated["name"] == "report_normal_recovery" and gated["follow_up"]
+
+
+def test_a_condition_someone_asked_about_and_the_visitor_denies_is_answered_not_escalated():
+    assert final("my GP asked if I'm on isotretinoin. I'm not. what does it do for pores?", "report_contraindication",
+                 confidence=0.45, ranking=[{"name": "report_contraindication", "confidence": 0.45},
+                                           {"name": "ask_conditions_treated", "confidence": 0.3}]) != "report_contraindication"
