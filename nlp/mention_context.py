@@ -482,6 +482,7 @@ def _rules_with_project_overrides():
     return defaults + project
 
 
+_LIFELONG = re.compile(r"\btransplant", re.IGNORECASE)
 _VERB_STARTS_TERM = re.compile(r"(is|has|'s|’s)\b", re.IGNORECASE)
 _PERSON_JUST_BEFORE = re.compile(rf"\b(my|our|the|his|her)\s+({people_pattern()})\s*$", re.IGNORECASE)
 # "her skin is clear at the moment": nothing active now, whatever comes and goes
@@ -553,8 +554,8 @@ class MentionContext:
                 historical = False  # "I have been on warfarin since 2015"
             if historical and _current_in_clause(sentence, offset):
                 historical = False  # "had a transplant 2 years ago and he takes tacrolimus every day"
-            if key in NEVER_PAST:
-                historical = False
+            if key in NEVER_PAST or _LIFELONG.search(ent.text):
+                historical = False  # ("kidney transplant before 2 years": its medicines are for life)
             first_person = bool(_FIRST_PERSON.search(sentence))
             # "My baby has eczema (poor thing, we're on so many creams)": a "we" after the mention
             # does not make it the visitor's

@@ -334,6 +334,12 @@ def test_the_other_one_booked_in_or_only_driving_them_says_the_visitor_is_not_tr
     assert visitor_not_treated("I'm on methotrexate but this isn't for me, it's for my aunt. what about her jowls?")
 
 
+def test_an_organ_transplant_years_ago_is_never_past():
+    [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(
+        "I had a liver transplant before 6 years, now I want my forehead lines done") if m.key == "medical_condition"]
+    assert mention.current_and_own
+
+
 def test_a_worry_about_a_condition_the_visitor_then_denies_by_name_is_denied():
     mentions = get_mention_context(PIPELINE_DIR).mentions(
         "I was scared it was rosacea but the GP looked and no, I don't have rosacea. Will it help redness from acne marks?")
