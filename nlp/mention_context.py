@@ -276,6 +276,7 @@ _TREATMENT_FOR_THEM = re.compile(
     r"|\b(safe|ok|okay|fine|alright|suitable|possible|an option|a good idea|a problem|an issue|risky)( \w+)? for (her|him|his|someone like (her|him))\b"
     r"|\b(treat|needle|book|help)(ing|ed)? (her|him|someone like (her|him))\b"
     r"|\b(would|will|could|can) (they|you) (still )?(do|treat|needle|take on) (her|him)\b"
+    r"|\bshould (she|he) (still )?(go|come|attend|keep (it|the appointment)|cancel|postpone)\b"
     r"|\b(do|does|did|doing) (it|this|that|one|the (treatment|needling|microneedling)) (for|on) (her|him)\b"
     r"|\b(she|he)('s| is| has| was|'d| had)( \w+)? (booked|booking|keen|interested|thinking|considering|wanting|hoping|looking|desperate|set on|due)\b"
     # "she wanted microneedling for it before the baby arrives"
@@ -314,7 +315,7 @@ _NOT_TREATMENT_FOR_THEM = re.compile(
     r"|\bso (she|he|they)('s| is|'re| are) (out|not)\b|\bnot (for|about) (her|him|them)\b|\bnot asking for (her|him|them)\b"
     r"|\b(only|just) (coming|driving|here|tagging|keeping)\b|\bmoral support\b|\bkeep(ing)? me company\b"
     r"|\b(holding|putting it) off\b|\bwaiting (it|until|till)\b"
-    r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\b(died|(is|was|are|were|'s) dead)\b(?! (tired|serious|set|easy|slow|quiet|on|ahead|end))"
+    r"|\b(my|our|his|her) late\b|\bpassed away\b|\bgod rest\b|\blong gone now\b|\bno longer with us\b|\b(died|(is|was|are|were|'s) dead)\b(?! (tired|serious|set|easy|slow|quiet|on|ahead|end))"
     r"|\b(purely|just|only) (out of )?curio(us|sity)\b|\bhypothetically\b|\bin general\b|\bgeneral question\b|\bgenerally speaking\b|\b(could|would|might) (she|he|someone like (her|him)) have had\b"
     r"|\b(i'?m|i am|we'?re|we are) not (booking|bringing|getting|treating) (him|her|them)\b"
     # "my sister's pregnant so she can't have it done" (not "why she can't have it", which asks for her)

@@ -115,6 +115,8 @@ _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|couple(?: of)?|"
     r"few|several)\s?(?:-|\+)?\s?(?:and (?:a )?half )?(h|hrs?|hours?|d|days?|wks?|weeks?|fortnights?|months?)\b", re.IGNORECASE)
 _DAY_N = re.compile(r"\bday\s?(\d+)\b", re.IGNORECASE)
+# "Still pink as a boiled crab on day six", "it's day four and my face is still quite red"
+_DAY_WORD = re.compile(r"\bday (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen)\b", re.IGNORECASE)
 _RELATIVE_DAYS: Tuple[Tuple[Pattern[str], float], ...] = (
     (re.compile(r"\b(for weeks|weeks now|weeks later|over a week|more than a week|past a week|a week and|"
                 r"last week|over two weeks)\b", re.I), 8),
@@ -315,6 +317,7 @@ def days_since_treatment(text: str) -> Optional[float]:
         if amount is not None:
             days.append(float(amount) * _UNIT_DAYS[unit.lower()])
     days += [float(n) for n in _DAY_N.findall(text)]
+    days += [float(_NUMBERS[w.lower()]) for w in _DAY_WORD.findall(text) if _NUMBERS.get(w.lower()) is not None]
     for pattern, value in _RELATIVE_DAYS:
         if pattern.search(text):
             days.append(value)

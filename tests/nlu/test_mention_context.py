@@ -252,6 +252,8 @@ def test_what_the_treatment_does_to_anyone_is_not_the_visitors_sunburn():
     ("my sister's on accutane, could she book?", True),
     ("my uncle is on apixaban and keen on microneedling. would you treat someone like him?", True),  # he wants it
     ("her psoriasis is flaring on her face right now, would they still do her?", True),
+    ("mum's shingles came up on monday and she's booked for friday, should she still go?", True),
+    ("my old neighbour, long gone now, had keloids. would he have been able to have it?", False),
 ])
 def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     assert treatment_for_someone_else(text) is for_them
@@ -264,6 +266,7 @@ def test_whether_the_message_says_someone_else_would_be_treated(text, for_them):
     ("been on rivaroxaban since my clot in 2017, can I book?", "blood_thinners"),  # a start that goes on
     ("I've been on apixaban for six years now-ish, lines on my forehead", "blood_thinners"),
     ("can I come in while I'm still feeding my son at night?", "pregnancy"),
+    ("I am feeding my daughter from the breast, 3 months old. ok for the face?", "pregnancy"),
 ])
 def test_the_visitors_own_condition_told_beside_someone_else_or_as_history_stays_theirs_and_current(text, key):
     [mention] = [m for m in get_mention_context(PIPELINE_DIR).mentions(text) if m.key == key and m.label == "contraindication"]

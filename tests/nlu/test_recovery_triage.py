@@ -476,3 +476,15 @@ def test_where_the_pen_went_tells_a_treatment_happened():
 
 def test_a_duration_and_half_without_a_counts_so_lasting_flaking_is_beyond_normal():
     assert triage("skin still flaking, 3 and half weeks since the session").tier == BEYOND_NORMAL
+
+
+@pytest.mark.parametrize("text, tier", [
+    ("day five and still as red as a tomato, no temperature", BEYOND_NORMAL),  # the day told in words
+    ("day two, a bit pink and warm", NORMAL),
+])
+def test_the_day_told_in_words_counts(text, tier):
+    assert triage(text).tier == tier
+
+
+def test_lines_like_tracks_where_the_pen_went_are_beyond_normal():
+    assert "skin_changes" in found_signs("there are faint lines like train tracks where the roller went, a week on")[BEYOND_NORMAL]
