@@ -168,6 +168,12 @@ def condition_spans(text: str) -> List[tuple]:
     return spans
 
 
+def conversation_triage(tracker: Tracker) -> recovery_triage.Triage:
+    """The recovery triage of the visitor's last few messages read together."""
+    recent = recent_visitor_text(tracker)
+    return recovery_triage.triage(recent, condition_spans(recent))
+
+
 def escalate_recovery_check(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """After a treatment, more than the guide calls normal but no danger sign: a clinician checks."""
     clinic = load_clinic()
@@ -212,8 +218,7 @@ class ActionRespondToRecoveryReport(Action):
         if red_flag and red_flag not in recovery_triage.denied_danger(latest_text(tracker).lower()):
             return triage_red_flag(dispatcher, tracker)  # ("no exudate, no fever" names them to deny them)
         # "Normal" only if the conversation so far agrees: "had it 9 days ago" ... "still red?"
-        recent = recent_visitor_text(tracker)
-        earlier = recovery_triage.triage(recent, condition_spans(recent))
+        earlier = conversation_triage(tracker)
         if not earlier.signs and asks_again(tracker) and tracker.get_slot("last_topic") != "normal_recovery":
             return answer_asked_again(dispatcher, tracker)
         if earlier.tier == recovery_triage.DANGER:
@@ -250,8 +255,7 @@ def unchanged_normal_recovery(tracker: Tracker) -> Optional[recovery_triage.Tria
     also same, ok?"): it names no sign, so alone it would read as a report with none recognised."""
     if tracker.get_slot("last_topic") != "normal_recovery" or not recovery_triage.said_unchanged(latest_text(tracker)):
         return None
-    recent = recent_visitor_text(tracker)
-    earlier = recovery_triage.triage(recent, condition_spans(recent))
+    earlier = conversation_triage(tracker)
     return earlier if earlier.tier == recovery_triage.NORMAL else None
 
 
@@ -270,8 +274,7 @@ def normal_with_the_time_told_before(tracker: Tracker) -> Optional[recovery_tria
     elif set(own.signs) - {recovery_triage.NORMAL, recovery_triage.BEYOND_NORMAL} \
             or set(own.signs.get(recovery_triage.BEYOND_NORMAL, ())) - {"lasting_symptoms"}:
         return None
-    recent = recent_visitor_text(tracker)
-    earlier = recovery_triage.triage(recent, condition_spans(recent))
+    earlier = conversation_triage(tracker)
     # only on a time told before: "still peeling" with no time at all is the classifier's to judge
     return earlier if earlier.tier == recovery_triage.NORMAL and earlier.days is not None else None
 

@@ -46,16 +46,13 @@ def remind_of_open_contraindication(dispatcher: CollectingDispatcher, tracker: T
     if reason is None:
         return False
     clinic = load_clinic()
-    if tracker.get_slot("escalation_for_someone_else"):
-        about = ("their health" if reason == REASON_MEDICAL_QUESTION
-                 else display_name("contraindication", reason))
-        said = (f"Because of {about} in the person you're asking for, a clinician still needs to check whether "
-                f"microneedling is suitable for them before any treatment")
-    else:
-        about = ("your health" if reason == REASON_MEDICAL_QUESTION
-                 else display_name("contraindication", reason))
-        said = (f"Because you mentioned {about}, a clinician still needs to check whether "
-                f"microneedling is suitable for you before any treatment")
-    dispatcher.utter_message(text=f"{said}; I can't give medical clearance. You can call {clinic.name} on {clinic.phone}.")
+    for_someone_else = bool(tracker.get_slot("escalation_for_someone_else"))
+    about = (("their health" if for_someone_else else "your health") if reason == REASON_MEDICAL_QUESTION
+             else display_name("contraindication", reason))
+    because, whom = ((f"Because of {about} in the person you're asking for,", "them") if for_someone_else
+                     else (f"Because you mentioned {about},", "you"))
+    dispatcher.utter_message(text=(f"{because} a clinician still needs to check whether microneedling is suitable "
+                                   f"for {whom} before any treatment; I can't give medical clearance. "
+                                   f"You can call {clinic.name} on {clinic.phone}."))
     dispatcher.utter_message(json_message=escalation_payload(reason, False, None, clinic))
     return True

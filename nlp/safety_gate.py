@@ -66,7 +66,9 @@ _CURRENT_IN_MESSAGE = re.compile(r"\b(now|currently|right now|at the moment|atm)
                                  r"|\b(i'?m|i am) (still |also |currently |now )?(on|taking)\b"
                                  r"|(^|[.!?;,]\s*)(active|current|currently|now|rn|atm)\s*([.!?;,]|$)",
                                  re.IGNORECASE)
+# "the pharmacist asked if I'm on blood thinners": a "now" word that is asked about
 _ASKED_IF = re.compile(r"\b(if|whether)\s*$", re.IGNORECASE)
+
 # A visitor asking to be cleared for their own treatment (nlp/clearance.py): with that, a lower
 # belief in a contraindication the vocabulary has no word for ("5 huge painful ones deep under
 # the skin") is enough for a clinician to check.
@@ -164,7 +166,6 @@ def recovery_decision(text: str, intent_name: Optional[str], ranking: Sequence[D
         # No treatment told, no danger sign, and it asks whether microneedling would help: the skin
         # described is the condition to treat ("patchy light and dark, will it make it even?").
         by_diet = False
-
     sure_question = (intent_name not in RECOVERY_INTENTS | SAFETY_INTENTS
                      and _confidence(ranking, intent_name) >= SURE_QUESTION_CONFIDENCE)
     by_cue = (reports and bool(result.signs)
